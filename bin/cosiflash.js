@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Entry of the `cosiflash` command. The CLI is TypeScript run by Node 24's built-in type
+// stripping, so there is no build step; older Node versions get a clear message instead.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
+  process.stderr.write(
+    `cosiflash needs Node.js 24 or newer (this is ${process.version}).\n` +
+      'Run it from the project with `npx cosiflash …` after `npm ci`: npm then uses the pinned Node 24 from node_modules.\n',
+  );
+  process.exit(2);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

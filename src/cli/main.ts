@@ -1,0 +1,64 @@
+import { CosiflashError, toAppError } from '../errors.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+
+/** One CLI command: receives its own arguments, returns the process exit code. */
+export type CommandRunner = (args: readonly string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<CommandRunner> }> = {
+  inspect: { summary: 'Show what a COSI image contains and validate it (reads only its start)', load: async () => (await import('./inspect-command.ts')).runInspect },
+  verify: { summary: 'Read a whole COSI once and check every region (writes nothing)', load: async () => (await import('./verify-command.ts')).runVerify },
+  disks: { summary: 'List disks, and with --for <image> which ones can take it', load: async () => (await import('./disks-command.ts')).runDisks },
+  flash: { summary: 'Stream a COSI onto a disk, verified', load: async () => (await import('./flash-command.ts')).runFlash },
+  serve: { summary: 'Serve the app UI in a browser (web mode, loopback only)', load: async () => (await import('./serve-command.ts')).runServe },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`);
+  return ['Usage: cosiflash <command> [options]', '', 'Commands:', ...lines, '', 'Run `cosiflash <command> --help` for the options of a command.'].join('\n');
+}
+
+/** Dispatches `cosiflash <command> …`; errors become a message on stderr and an exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`cosiflash: unknown command "${name}"\n\n${usage()}\n`);
+    return EXIT_CODES.usage;
+  }
+  try {
+    const run = await command.load();
+    return await run(rest);
+  } catch (error) {
+    const appError = toAppError(error);
+    process.stderr.write(`cosiflash ${name}: ${appError.code}: ${appError.title}\n  ${appError.detail}\n${appError.hint ? `  ${appError.hint}\n` : ''}`);
+    return error instanceof CosiflashError ? exitCodeFor(error) : EXIT_CODES.internal;
+  }
+}
+
+/** Maps an error to the documented exit codes (README: "Exit codes"). */
+export function exitCodeFor(error: CosiflashError): number {
+  switch (error.code) {
+    case 'E_CANCELLED':
+      return EXIT_CODES.cancelled;
+    case 'E_DISK_NOT_FOUND':
+    case 'E_DISK_INELIGIBLE':
+    case 'E_NO_ELIGIBLE_DISK':
+    case 'E_DISK_OPEN':
+    case 'E_PERMISSION':
+      return EXIT_CODES.refusedTarget;
+    case 'E_WRITE':
+    case 'E_VERIFY':
+    case 'E_WRITER':
+      return EXIT_CODES.writeFailed;
+    case 'E_INTERNAL':
+      return EXIT_CODES.internal;
+    case 'E_INPUT':
+      return EXIT_CODES.usage;
+    default:
+      return EXIT_CODES.invalidInput;
+  }
+}

@@ -1,0 +1,80 @@
+import type { AppError } from './model/app-error.ts';
+
+/**
+ * Every error Cosiflash reports, with a stable code, a default title and what to do next.
+ * Front ends show title/detail/hint; scripts match on the code. Add codes here, never inline.
+ */
+export const ERROR_CODES = {
+  E_INPUT: { title: 'Invalid input', hint: 'Check the command line or the form and try again.' },
+  E_HASH_FORMAT: { title: 'Expected hash is not valid', hint: 'Give the image hash as sha384:<96 hex digits> (or just the 96 hex digits).' },
+  E_HASH_MISMATCH: { title: 'Image hash does not match', hint: 'The image is not the one you expected. Check the URL and the hash you were given.' },
+  E_URL: { title: 'Unsupported image location', hint: 'Use an http://, https:// or file:// URL, or a local path.' },
+  E_FILE_NOT_FOUND: { title: 'Image file not found', hint: 'Check the path; relative paths are resolved from the current directory.' },
+  E_FILE_READ: { title: 'Cannot read the image file', hint: 'Check the file permissions and that the file is not truncated.' },
+  E_HTTP_AUTH: { title: 'The server refused access', hint: 'The URL needs credentials or a signed link; get a link you are allowed to download.' },
+  E_HTTP_NOT_FOUND: { title: 'Image not found on the server', hint: 'Check the URL (HTTP 404).' },
+  E_HTTP_RANGE: { title: 'The server rejected a byte range', hint: 'The file on the server may be smaller than expected or have changed (HTTP 416).' },
+  E_HTTP_SERVER: { title: 'The server keeps failing', hint: 'The server answered with errors after several retries. Try again later or use another mirror.' },
+  E_HTTP_STATUS: { title: 'Unexpected answer from the server', hint: 'Check the URL and the server.' },
+  E_HTTP_NO_RANGES: { title: 'The server does not support byte ranges', hint: 'Cosiflash streams with range requests. Serve the file from a server that supports them (nginx, Apache, most object stores do).' },
+  E_HTTP_RANGE_IGNORED: { title: 'The server answered a range request wrongly', hint: 'The server sent the wrong bytes for a range request. Use a server that implements HTTP ranges correctly.' },
+  E_SOURCE_CHANGED: { title: 'The image changed while it was being read', hint: 'The file on the server was replaced during the operation. Start again once it is stable.' },
+  E_TIMEOUT: { title: 'The server stopped answering', hint: 'Check the network connection and try again.' },
+  E_CONNECT: { title: 'Cannot reach the server', hint: 'Check the host name, the port and the network (and proxy settings).' },
+  E_TAR: { title: 'The image is not a valid tar archive', hint: 'The file is damaged or truncated. Download it again.' },
+  E_NOT_COSI: { title: 'This is not a COSI image', hint: 'Cosiflash writes COSI images (.cosi). Check that the URL points at one.' },
+  E_NO_METADATA: { title: 'The image has no metadata.json', hint: 'A COSI must contain metadata.json. The file is not a complete COSI image.' },
+  E_METADATA_JSON: { title: 'metadata.json is not valid JSON', hint: 'The image is damaged or was built by a broken tool.' },
+  E_METADATA_INVALID: { title: 'The image metadata is invalid', hint: 'The image breaks a rule of the COSI specification; rebuild it or report it to its publisher.' },
+  E_UNSUPPORTED_VERSION: { title: 'Unsupported COSI version', hint: 'Streaming to a disk needs COSI 1.2 or newer (with the disk object).' },
+  E_GPT_INVALID: { title: 'The partition table in the image is invalid', hint: 'The primary-GPT region of the image is damaged or does not match metadata.json.' },
+  E_IMAGE_HASH: { title: 'A region of the image is corrupt', hint: 'Its SHA-384 does not match metadata.json. Download the image again or contact its publisher.' },
+  E_IMAGE_SIZE: { title: 'A region decoded to the wrong size', hint: 'The compressed data does not match metadata.json; the image is damaged.' },
+  E_DECODE: { title: 'A region could not be decompressed', hint: 'The zstd data is damaged.' },
+  E_WINDOW_TOO_LARGE: { title: 'Compression window too large', hint: 'The image declares a zstd window larger than 2 GiB (windowLog > 31), which cannot be decoded safely.' },
+  E_DISK_NOT_FOUND: { title: 'Disk not found', hint: 'Check the device path; list disks with `cosiflash disks`.' },
+  E_DISK_INELIGIBLE: { title: 'This disk cannot be written', hint: 'Pick another disk; `cosiflash disks --for <image>` explains each one.' },
+  E_NO_ELIGIBLE_DISK: { title: 'No disk can take this image', hint: 'Attach a disk at least as large as the image needs, with the same sector size.' },
+  E_DISK_OPEN: { title: 'Cannot open the disk for writing', hint: 'Something else is using the disk (a mounted partition, another program). Close it and try again.' },
+  E_PERMISSION: { title: 'Permission denied', hint: 'Writing a disk needs administrator rights. Run the command with sudo, or let the app ask for them.' },
+  E_WRITE: { title: 'Writing to the disk failed', hint: 'The disk reported an error. It may be failing, full or disconnected; the disk has no valid partition table now.' },
+  E_VERIFY: { title: 'Verification failed', hint: 'What was read back from the disk differs from the image. The disk may be failing; try another one.' },
+  E_CANCELLED: { title: 'Cancelled', hint: 'The flash was cancelled; the disk has no valid partition table and must be flashed again before use.' },
+  E_WRITER: { title: 'The writer process failed', hint: 'The privileged helper stopped unexpectedly. Try again; if it repeats, report a bug with the log.' },
+  E_INTERNAL: { title: 'Internal error', hint: 'This is a bug in Cosiflash. Please report it with the details shown.' },
+} as const satisfies Record<string, { readonly title: string; readonly hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error class of the core. Carries a stable code; converts to plain {@link AppError}. */
+export class CosiflashError extends Error {
+  readonly code: ErrorCode;
+  readonly title: string;
+  readonly detail: string;
+  readonly hint: string;
+
+  constructor(code: ErrorCode, detail: string, options: { title?: string; hint?: string; cause?: unknown } = {}) {
+    super(`${code}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CosiflashError';
+    this.code = code;
+    this.title = options.title ?? ERROR_CODES[code].title;
+    this.detail = detail;
+    this.hint = options.hint ?? ERROR_CODES[code].hint;
+  }
+
+  toAppError(): AppError {
+    return { code: this.code, title: this.title, detail: this.detail, hint: this.hint };
+  }
+}
+
+/** Turns anything thrown into plain data; unknown errors become E_INTERNAL with their message. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof CosiflashError) return error.toAppError();
+  if (isAbort(error)) return new CosiflashError('E_CANCELLED', 'The operation was cancelled.').toAppError();
+  const message = error instanceof Error ? error.message : String(error);
+  return new CosiflashError('E_INTERNAL', message).toAppError();
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR');
+}

@@ -1,0 +1,57 @@
+import type { AppError } from './app-error.ts';
+
+/** Phase of one region during a flash. */
+export type RegionPhase = 'waiting' | 'downloading' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
+
+/** Raw numbers for one region (a partition image or the GPT). Formatting happens in front ends. */
+export interface RegionProgress {
+  /** GPT slot number, or 0 for the partition table. */
+  readonly number: number;
+  readonly name: string;
+  readonly phase: RegionPhase;
+  readonly compressedBytes: number;
+  readonly downloadedBytes: number;
+  readonly uncompressedBytes: number;
+  readonly writtenBytes: number;
+  readonly verifiedBytes: number;
+}
+
+/** The progress stream of a flash job: one discriminated union, throttled at the source (≤ 4 Hz). */
+export type FlashProgress =
+  | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number }
+  | { readonly type: 'progress'; readonly jobId: string; readonly elapsedMs: number; readonly bytesPerSecond: number; readonly etaMs: number | null; readonly regions: readonly RegionProgress[]; readonly retries: number }
+  | { readonly type: 'retry'; readonly jobId: string; readonly attempt: number; readonly offsetBytes: number; readonly reason: string }
+  | { readonly type: 'done'; readonly jobId: string; readonly report: FlashReport }
+  | { readonly type: 'failed'; readonly jobId: string; readonly error: AppError; readonly report: FlashReport };
+
+export interface RegionVerdict {
+  readonly number: number;
+  readonly name: string;
+  readonly startLba: number;
+  readonly writtenBytes: number;
+  readonly compressedSha384: string;
+  readonly compressedSha384Ok: boolean | null;
+  readonly uncompressedSha384: string | null;
+  readonly readBackOk: boolean | null;
+  readonly phase: RegionPhase;
+  readonly error: AppError | null;
+}
+
+/** The saved result of a flash (`--report FILE`, "Save report"). */
+export interface FlashReport {
+  readonly tool: string;
+  readonly source: string;
+  readonly imageHash: string;
+  readonly device: { readonly path: string; readonly model: string | null; readonly serial: string | null; readonly sizeBytes: number };
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly elapsedMs: number;
+  readonly writtenBytes: number;
+  readonly downloadedBytes: number;
+  readonly bytesPerSecond: number;
+  readonly retries: number;
+  readonly verified: boolean;
+  readonly outcome: 'verified' | 'written' | 'failed' | 'cancelled';
+  readonly regions: readonly RegionVerdict[];
+  readonly error: AppError | null;
+}

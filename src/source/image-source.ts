@@ -1,0 +1,38 @@
+/**
+ * A COSI's bytes, wherever they live (local file, HTTP(S)). Random access by byte range, so
+ * inspection reads only what it needs and a flash streams each region with resume.
+ */
+export interface ImageSource {
+  /** The location as the user gave it, normalised (file paths absolute, URLs as typed). */
+  readonly location: string;
+  /** 'file' for paths and file:// URLs, 'http' for http(s). */
+  readonly kind: 'file' | 'http';
+  /** Total size in bytes. */
+  readonly sizeBytes: number;
+  /** For files: the absolute path (used to find the disk that holds the source). */
+  readonly localPath: string | null;
+  /** Reads exactly `lengthBytes` at `offsetBytes` (fewer only at end of file: then it throws E_TAR/E_HTTP_RANGE). */
+  read(offsetBytes: number, lengthBytes: number, options?: ReadOptions): Promise<Buffer>;
+  /**
+   * Streams `[offsetBytes, offsetBytes + lengthBytes)` as chunks, resuming after dropped
+   * connections from the exact next byte (bounded retries, backoff with jitter). The chunks
+   * are exactly the requested bytes, in order, whatever happened on the wire.
+   */
+  stream(offsetBytes: number, lengthBytes: number, options?: ReadOptions): AsyncIterable<Buffer>;
+  /** Bytes fetched from the underlying transport so far (for tests and reports). */
+  readonly transferredBytes: number;
+  close(): Promise<void>;
+}
+
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+  /** Called before each retry, so front ends can show that a retry is happening. */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  readonly attempt: number;
+  readonly offsetBytes: number;
+  readonly delayMs: number;
+  readonly reason: string;
+}
