@@ -14,6 +14,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Named exports only in the project's own modules (config files need their default export).
+    files: ['src/**/*.ts', 'electron/**/*.ts', 'renderer/src/**/*.{ts,tsx}', 'test/**/*.{ts,tsx}', 'bench/**/*.ts'],
+    rules: {
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
     },
   },
@@ -56,9 +62,5 @@ export default tseslint.config(
         ],
       }],
     },
-  },
-  {
-    files: ['renderer/src/**/*.tsx', 'renderer/src/**/*.ts'],
-    rules: { 'no-restricted-exports': 'off' },
   },
 );
