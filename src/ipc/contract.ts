@@ -1,0 +1,238 @@
+/**
+ * The IPC contract between the UI and the main side, declared once.
+ *
+ * Every request/response channel and every event lives here as a type map plus a runtime
+ * list of names (`domain:verb`). Electron main, the preload allowlist, web mode
+ * (`cosiflash serve`) and the renderer's transports are all derived from this file, and a
+ * contract test checks that channel list, payload guards, handler table and preload
+ * allowlist are the same set.
+ *
+ * Rules: payloads are plain structured-clone-safe and JSON-safe data (no Error, no
+ * undefined-only meaning, no class instances; "nothing" is `null`); errors travel as
+ * {@link AppError} inside a {@link Result} envelope. This file imports only types from
+ * src/model so the renderer can `import type` it. Changes after the first commit are
+ * additive only.
+ */
+import type { AppError } from '../model/app-error.ts';
+import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
+import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import type { Layout } from '../model/layout.ts';
+
+/** A request with no parameters: send `{}`. */
+export type EmptyRequest = Readonly<Record<string, never>>;
+
+/** The envelope every request resolves to; handlers never reject across the boundary. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError };
+
+/** Which front end serves the UI. */
+export type AppMode = 'electron' | 'web';
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  /** process.platform of the machine that writes the disks (linux, win32, darwin). */
+  readonly platform: string;
+  readonly arch: string;
+  readonly mode: AppMode;
+  /** What this front end can do, so the UI hides what it cannot. */
+  readonly capabilities: {
+    /** `image:browse` opens a native file dialog (Electron only). */
+    readonly browse: boolean;
+    /** `report:save` asks where to save (Electron); in web mode it saves under the config dir. */
+    readonly saveDialog: boolean;
+    /** Dropped files have a local path (Electron, via `pathForFile`). */
+    readonly dropPaths: boolean;
+  };
+}
+
+export interface InspectRequest {
+  /** http(s)://, file:// URL or a local path (on the machine running main / the server). */
+  readonly location: string;
+  /** `sha384:<96 hex>` or bare hex; the metadata.json hash must match. */
+  readonly expectedHash?: string;
+}
+
+export interface SourceInfo {
+  /** Normalised location (absolute path for files). Use this one for flash:start. */
+  readonly location: string;
+  readonly kind: 'file' | 'http';
+  readonly sizeBytes: number;
+  /** Absolute path for local files (disks:list uses it to refuse the disk holding it). */
+  readonly localPath: string | null;
+}
+
+export interface InspectResult {
+  readonly layout: Layout;
+  readonly source: SourceInfo;
+}
+
+/**
+ * Lists every disk with the reasons it cannot take the image. Without an image
+ * (`requiredBytes: null`) only size-independent rules apply and the sector-size rule uses
+ * `lbaSize` when given.
+ */
+export interface DisksListRequest {
+  /** Bytes the image needs (Layout.disk.sizeBytes), or null before an image is chosen. */
+  readonly requiredBytes: number | null;
+  /** Layout.disk.lbaSize, or null before an image is chosen. */
+  readonly lbaSize: number | null;
+  /** SourceInfo.localPath of the image, so the disk holding it is refused. */
+  readonly sourcePath: string | null;
+  /** The user agreed that mounted partitions of the target may be unmounted. */
+  readonly unmountConsent: boolean;
+  /** Offer virtual/loop devices (testing benches). Web mode may force this off. */
+  readonly allowVirtual: boolean;
+}
+
+export interface FlashStartRequest {
+  /** SourceInfo.location from image:inspect. */
+  readonly location: string;
+  readonly expectedHash?: string;
+  /** Whole-disk device path the user confirmed, e.g. /dev/sdb. Re-checked in main. */
+  readonly device: string;
+  /** Read back and hash every region after writing. */
+  readonly verify: boolean;
+  /** Unmount the target's mounted partitions first (the user agreed). */
+  readonly unmount: boolean;
+  readonly allowVirtual: boolean;
+}
+
+export interface FlashStartResult {
+  readonly jobId: string;
+}
+
+export interface JobRequest {
+  readonly jobId: string;
+}
+
+export type FlashJobState = 'running' | 'verified' | 'written' | 'failed' | 'cancelled';
+
+/** A flash job as main remembers it (for reconnecting UIs, e.g. a reloaded web page). */
+export interface FlashJobInfo {
+  readonly jobId: string;
+  readonly location: string;
+  readonly device: string;
+  readonly state: FlashJobState;
+  /** The plan event (regions, totals), once the writer sent it. */
+  readonly plan: Extract<FlashProgress, { type: 'plan' }> | null;
+  /** The newest progress/done/failed event. */
+  readonly last: FlashProgress | null;
+  readonly report: FlashReport | null;
+}
+
+/** An image the user opened before, newest first, persisted by main. */
+export interface RecentImage {
+  readonly location: string;
+  readonly expectedHash: string | null;
+  /** A short human label, e.g. the OS pretty name. */
+  readonly label: string | null;
+  /** ISO 8601 time of last use. */
+  readonly lastUsedAt: string;
+}
+
+export interface RecentAddRequest {
+  readonly location: string;
+  readonly expectedHash?: string;
+  readonly label?: string;
+}
+
+export interface RecentRemoveRequest {
+  readonly location: string;
+}
+
+/** Every request channel: its request payload and its response value (inside a Result). */
+export interface RequestMap {
+  'app:info': { readonly request: EmptyRequest; readonly response: AppInfo };
+  'image:inspect': { readonly request: InspectRequest; readonly response: InspectResult };
+  /** Native "open file" dialog; null when cancelled or unsupported (web mode). */
+  'image:browse': { readonly request: EmptyRequest; readonly response: string | null };
+  'disks:list': { readonly request: DisksListRequest; readonly response: readonly DiskCandidate[] };
+  'flash:start': { readonly request: FlashStartRequest; readonly response: FlashStartResult };
+  /** Cancels a running job (no-op when it already ended). */
+  'flash:cancel': { readonly request: JobRequest; readonly response: null };
+  'flash:list': { readonly request: EmptyRequest; readonly response: readonly FlashJobInfo[] };
+  /** The report of a finished job, or null while it runs / when unknown. */
+  'report:get': { readonly request: JobRequest; readonly response: FlashReport | null };
+  /** Saves the report as JSON; the saved path, or null when the user cancelled the dialog. */
+  'report:save': { readonly request: JobRequest; readonly response: string | null };
+  'recent:list': { readonly request: EmptyRequest; readonly response: readonly RecentImage[] };
+  /** Adds or refreshes an entry; returns the new list. */
+  'recent:add': { readonly request: RecentAddRequest; readonly response: readonly RecentImage[] };
+  'recent:remove': { readonly request: RecentRemoveRequest; readonly response: readonly RecentImage[] };
+}
+
+export interface DisksChangedEvent {
+  /** The fresh enumeration; call disks:list to get them evaluated for the current image. */
+  readonly disks: readonly DiskInfo[];
+}
+
+/** Every event main pushes to the UI. */
+export interface EventMap {
+  /** Hotplug: the set of disks changed (polled about every 2 s). */
+  'disks:changed': DisksChangedEvent;
+  /** Progress of a flash job; `done`/`failed` carry the report. ≤ 4 Hz per job. */
+  'flash:progress': FlashProgress;
+}
+
+export type Channel = keyof RequestMap;
+export type EventName = keyof EventMap;
+export type RequestOf<C extends Channel> = RequestMap[C]['request'];
+export type ResponseOf<C extends Channel> = RequestMap[C]['response'];
+export type EventPayload<E extends EventName> = EventMap[E];
+
+/** Runtime list of request channels (the preload allowlist and handler table match it). */
+export const CHANNELS = [
+  'app:info',
+  'image:inspect',
+  'image:browse',
+  'disks:list',
+  'flash:start',
+  'flash:cancel',
+  'flash:list',
+  'report:get',
+  'report:save',
+  'recent:list',
+  'recent:add',
+  'recent:remove',
+] as const satisfies readonly Channel[];
+
+/** Runtime list of events. */
+export const EVENTS = ['disks:changed', 'flash:progress'] as const satisfies readonly EventName[];
+
+// Compile-time proof that the runtime lists name every key of the maps (and nothing else).
+type Missing<All, Listed> = Exclude<All, Listed>;
+const channelsComplete: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : never = true;
+const eventsComplete: Missing<EventName, (typeof EVENTS)[number]> extends never ? true : never = true;
+void channelsComplete;
+void eventsComplete;
+
+/** Type guard for channel names arriving from an untrusted side. */
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
+}
+
+/** Type guard for event names. */
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (EVENTS as readonly string[]).includes(value);
+}
+
+/**
+ * What the UI calls: the same shape in Electron (preload's `window.api`) and in web mode
+ * (the WebSocket transport). `invoke` never rejects for handler errors: it resolves to the
+ * envelope. `on` returns its unsubscribe function.
+ */
+export interface CosiflashApi {
+  invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * Electron only: the local path of a dropped DOM `File` (webUtils.getPathForFile), or null
+   * when it has none. Typed `object` because this file carries no DOM types.
+   */
+  pathForFile?: (file: object) => string | null;
+}
+
+/** Handler implementing one channel on the main side (Electron main or web mode). */
+export type Handler<C extends Channel> = (payload: RequestOf<C>) => Promise<ResponseOf<C>>;
+
+/** The one handler table both front ends register. Throw CosiflashError to answer an error. */
+export type HandlerTable = { readonly [C in Channel]: Handler<C> };
