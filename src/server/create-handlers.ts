@@ -1,0 +1,189 @@
+/**
+ * The one handler table implementing the IPC contract over the core. Electron main and web
+ * mode both register exactly this table; they differ only in the options (mode, native
+ * dialogs, how the writer process is launched).
+ *
+ * Safety: `flash:start` re-inspects the image and re-checks the chosen disk against a fresh
+ * enumeration (the UI's list may be stale or forged), refuses a disk that already has a job,
+ * and restricts the writer to that one device.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CosiflashError } from '../errors.ts';
+import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
+import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
+import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import { APP_NAME, APP_VERSION } from './app-version.ts';
+import { configDir as defaultConfigDir } from './config-dir.ts';
+import { loadCoreServices, type CoreServices, type WriterLaunch } from './core-services.ts';
+import { DiskWatcher } from './disk-watcher.ts';
+import { EventHub } from './event-hub.ts';
+import { FlashJobs } from './flash-jobs.ts';
+import { RecentImages } from './recent-images.ts';
+
+export interface HandlerOptions {
+  readonly mode: AppMode;
+  /** Folder for recent images and (web mode) saved reports; default: the user's config dir. */
+  readonly configDir?: string;
+  /** Whether loop/virtual disks may be offered at all; requests can only narrow this. */
+  readonly allowLoop?: boolean;
+  /** Restrict every enumeration (and so every flash) to these devices (tests, benches). */
+  readonly onlyDevices?: readonly string[];
+  /** How to launch the writer for a device (Electron: its binary as node, pkexec if needed). */
+  readonly writerLaunch?: (device: string) => WriterLaunch | Promise<WriterLaunch>;
+  /** Replace core operations (tests); missing ones come from the real modules. */
+  readonly core?: Partial<CoreServices>;
+  /** Native open-file dialog (Electron); web mode has none. */
+  readonly browse?: () => Promise<string | null>;
+  /** Native save dialog (Electron); default writes under `<configDir>/reports/`. */
+  readonly saveReport?: (report: FlashReport, suggestedName: string) => Promise<string | null>;
+  readonly dropPaths?: boolean;
+  readonly diskPollIntervalMs?: number;
+}
+
+export interface HandlerRuntime {
+  readonly handlers: HandlerTable;
+  readonly events: EventHub;
+  readonly jobs: FlashJobs;
+  /** Starts the disk watcher (disks:changed). */
+  start(): void;
+  /** Stops the watcher and cancels running jobs. */
+  dispose(): Promise<void>;
+}
+
+export function createHandlers(options: HandlerOptions): HandlerRuntime {
+  const events = new EventHub();
+  const jobs = new FlashJobs({ emit: (event: FlashProgress) => events.emit('flash:progress', event) });
+  const dir = options.configDir ?? defaultConfigDir();
+  const recent = new RecentImages({ dir });
+  const allowLoop = options.allowLoop ?? false;
+  const getCore = memoCore(options.core);
+  const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
+    (await getCore()).listDisks({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
+  const watcher = new DiskWatcher({
+    list: () => list(true),
+    onChange: (disks) => events.emit('disks:changed', { disks }),
+    ...(options.diskPollIntervalMs === undefined ? {} : { intervalMs: options.diskPollIntervalMs }),
+  });
+
+  const inspect = async (location: string, expectedHash: string | undefined): Promise<InspectResult> => {
+    const core = await getCore();
+    const source = await core.openSource(location);
+    try {
+      const { layout } = await core.inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
+      return { layout, source: { location: source.location, kind: source.kind, sizeBytes: source.sizeBytes, localPath: source.localPath } };
+    } finally {
+      await source.close();
+    }
+  };
+
+  const evaluate = async (request: DisksListRequest): Promise<DiskCandidate[]> => {
+    const core = await getCore();
+    const disks = await list(request.allowVirtual);
+    const base = { sourcePath: request.sourcePath, unmountConsent: request.unmountConsent, allowVirtual: request.allowVirtual && allowLoop };
+    if (request.requiredBytes !== null && request.lbaSize !== null) {
+      return core.evaluateDisks(disks, { ...base, requiredBytes: request.requiredBytes, lbaSize: request.lbaSize });
+    }
+    // No image yet: judge each disk on its own sector size and select nothing.
+    return disks.map((disk) => {
+      const [candidate] = core.evaluateDisks([disk], { ...base, requiredBytes: request.requiredBytes ?? 0, lbaSize: request.lbaSize ?? disk.logicalSectorBytes });
+      if (candidate === undefined) throw new CosiflashError('E_INTERNAL', `No evaluation for ${disk.device}.`);
+      return { ...candidate, selected: false };
+    });
+  };
+
+  const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
+    const core = await getCore();
+    if (jobs.isBusy(request.device)) throw new CosiflashError('E_DISK_INELIGIBLE', `A flash to ${request.device} is already running.`);
+    const { layout, source } = await inspect(request.location, request.expectedHash);
+    const allowVirtual = request.allowVirtual && allowLoop;
+    const disks = await list(allowVirtual);
+    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual };
+    const target = core.chooseTarget(disks, context, request.device);
+    const launch = options.writerLaunch ? await options.writerLaunch(target.disk.device) : {};
+    const writer = core.spawnWriter(
+      {
+        source: source.location,
+        device: target.disk.device,
+        ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
+        verify: request.verify,
+        unmount: request.unmount,
+        allowLoop: allowVirtual,
+        onlyDevices: [target.disk.device],
+      },
+      launch,
+    );
+    return { jobId: jobs.track(writer, { location: source.location, device: target.disk.device }) };
+  };
+
+  const saveReport = async (jobId: string): Promise<string | null> => {
+    const report = jobs.report(jobId);
+    if (report === null) throw new CosiflashError('E_INPUT', `The flash job ${jobId} has not finished yet; there is no report to save.`);
+    const name = reportFileName(report);
+    if (options.saveReport) return options.saveReport(report, name);
+    const file = path.join(dir, 'reports', name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    return file;
+  };
+
+  const info: AppInfo = {
+    name: APP_NAME,
+    version: APP_VERSION,
+    platform: process.platform,
+    arch: process.arch,
+    mode: options.mode,
+    capabilities: { browse: options.browse !== undefined, saveDialog: options.saveReport !== undefined, dropPaths: options.dropPaths ?? false },
+  };
+
+  const handlers: HandlerTable = {
+    'app:info': async () => info,
+    'image:inspect': (payload) => inspect(payload.location, payload.expectedHash),
+    'image:browse': async () => (options.browse ? options.browse() : null),
+    'disks:list': evaluate,
+    'flash:start': startFlash,
+    'flash:cancel': async ({ jobId }) => {
+      jobs.cancel(jobId);
+      return null;
+    },
+    'flash:list': async () => jobs.list(),
+    'report:get': async ({ jobId }) => jobs.report(jobId),
+    'report:save': ({ jobId }) => saveReport(jobId),
+    'recent:list': () => recent.list(),
+    'recent:add': (payload) => recent.add(payload),
+    'recent:remove': ({ location }) => recent.remove(location),
+  };
+
+  return {
+    handlers,
+    events,
+    jobs,
+    start: () => watcher.start(),
+    dispose: async () => {
+      watcher.stop();
+      await jobs.cancelAll();
+    },
+  };
+}
+
+/** `cosiflash-report-sdb-2026-11-30T17-40-00Z.json` */
+export function reportFileName(report: FlashReport): string {
+  const device = path.basename(report.device.path).replace(/[^A-Za-z0-9._-]/g, '_') || 'disk';
+  const when = report.finishedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return `cosiflash-report-${device}-${when}.json`;
+}
+
+function memoCore(overrides: Partial<CoreServices> | undefined): () => Promise<CoreServices> {
+  let core: Promise<CoreServices> | null = null;
+  const keys = ['openSource', 'inspectCosi', 'listDisks', 'evaluateDisks', 'chooseTarget', 'spawnWriter'] as const;
+  return () => {
+    if (core === null) {
+      const complete = overrides !== undefined && keys.every((key) => overrides[key] !== undefined);
+      core = complete ? Promise.resolve(overrides as CoreServices) : loadCoreServices().then((real) => ({ ...real, ...overrides }));
+      core.catch(() => {
+        core = null;
+      });
+    }
+    return core;
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The flash jobs of one front end: starts writer processes, relays their progress as
+ * `flash:progress` events (≤ 4 Hz per job, terminal events at once), keeps each job's plan,
+ * newest event and report so a reloaded UI can catch up, and cancels on request.
+ *
+ * Every job ends with exactly one `done` or `failed` event: when the writer dies without
+ * sending one, a `failed` event with a minimal report is synthesised from its error.
+ */
+import { CosiflashError, toAppError } from '../errors.ts';
+import type { FlashJobInfo, FlashJobState } from '../ipc/contract.ts';
+import type { AppError } from '../model/app-error.ts';
+import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import type { RunningWriter } from './core-services.ts';
+
+const PROGRESS_INTERVAL_MS = 250;
+const MAX_FINISHED_JOBS = 50;
+
+interface JobRecord {
+  readonly jobId: string;
+  readonly location: string;
+  readonly device: string;
+  readonly startedAt: Date;
+  readonly writer: RunningWriter;
+  state: FlashJobState;
+  plan: Extract<FlashProgress, { type: 'plan' }> | null;
+  last: FlashProgress | null;
+  report: FlashReport | null;
+  lastSentMs: number;
+  pending: FlashProgress | null;
+  timer: NodeJS.Timeout | null;
+  ended: Promise<void>;
+}
+
+export class FlashJobs {
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #emit: (event: FlashProgress) => void;
+
+  constructor(options: { emit: (event: FlashProgress) => void }) {
+    this.#emit = options.emit;
+  }
+
+  /** Tracks a started writer; returns its job id. */
+  track(writer: RunningWriter, details: { location: string; device: string }): string {
+    const record: JobRecord = {
+      jobId: writer.jobId,
+      location: details.location,
+      device: details.device,
+      startedAt: new Date(),
+      writer,
+      state: 'running',
+      plan: null,
+      last: null,
+      report: null,
+      lastSentMs: 0,
+      pending: null,
+      timer: null,
+      ended: Promise.resolve(),
+    };
+    this.#jobs.set(record.jobId, record);
+    record.ended = this.#relay(record);
+    this.#forgetOldJobs();
+    return record.jobId;
+  }
+
+  /** True while a job writes to `device`. */
+  isBusy(device: string): boolean {
+    return [...this.#jobs.values()].some((job) => job.state === 'running' && job.device === device);
+  }
+
+  get runningCount(): number {
+    return [...this.#jobs.values()].filter((job) => job.state === 'running').length;
+  }
+
+  cancel(jobId: string): void {
+    const job = this.#get(jobId);
+    if (job.state === 'running') job.writer.cancel();
+  }
+
+  list(): FlashJobInfo[] {
+    return [...this.#jobs.values()].map((job) => ({
+      jobId: job.jobId,
+      location: job.location,
+      device: job.device,
+      state: job.state,
+      plan: job.plan,
+      last: job.last,
+      report: job.report,
+    }));
+  }
+
+  report(jobId: string): FlashReport | null {
+    return this.#get(jobId).report;
+  }
+
+  /** Resolves when the job's events have all been relayed (tests, shutdown). */
+  async whenEnded(jobId: string): Promise<void> {
+    await this.#get(jobId).ended;
+  }
+
+  /** Cancels every running job and waits for them to end. */
+  async cancelAll(): Promise<void> {
+    const running = [...this.#jobs.values()].filter((job) => job.state === 'running');
+    for (const job of running) job.writer.cancel();
+    await Promise.all(running.map((job) => job.ended));
+  }
+
+  #get(jobId: string): JobRecord {
+    const job = this.#jobs.get(jobId);
+    if (job === undefined) throw new CosiflashError('E_INPUT', `No flash job with id ${jobId}.`);
+    return job;
+  }
+
+  async #relay(job: JobRecord): Promise<void> {
+    try {
+      for await (const event of job.writer.events) {
+        this.#accept(job, event);
+        if (job.state !== 'running') break;
+      }
+    } catch {
+      // The writer's `done` promise carries the reason; handled below.
+    }
+    if (job.state !== 'running') return;
+    try {
+      const report = await job.writer.done;
+      this.#accept(job, { type: 'done', jobId: job.jobId, report });
+    } catch (error) {
+      const appError = toAppError(error);
+      this.#accept(job, { type: 'failed', jobId: job.jobId, error: appError, report: fallbackReport(job, appError) });
+    }
+  }
+
+  #accept(job: JobRecord, event: FlashProgress): void {
+    if (job.state !== 'running') return;
+    switch (event.type) {
+      case 'plan':
+        job.plan = event;
+        break;
+      case 'done':
+      case 'failed':
+        job.report = event.report;
+        job.state = event.type === 'done' ? stateOf(event.report) : event.report.outcome === 'cancelled' ? 'cancelled' : 'failed';
+        break;
+      default:
+        break;
+    }
+    job.last = event;
+    if (event.type === 'progress') {
+      this.#throttled(job, event);
+      return;
+    }
+    if (job.state !== 'running') {
+      if (job.timer !== null) clearTimeout(job.timer);
+      job.timer = null;
+      job.pending = null;
+    }
+    this.#send(job, event);
+  }
+
+  #throttled(job: JobRecord, event: FlashProgress): void {
+    const waitMs = job.lastSentMs + PROGRESS_INTERVAL_MS - Date.now();
+    if (waitMs <= 0 && job.timer === null) {
+      this.#send(job, event);
+      return;
+    }
+    job.pending = event;
+    job.timer ??= setTimeout(() => {
+      job.timer = null;
+      const pending = job.pending;
+      job.pending = null;
+      if (pending !== null && job.state === 'running') this.#send(job, pending);
+    }, Math.max(waitMs, 0));
+  }
+
+  #send(job: JobRecord, event: FlashProgress): void {
+    job.lastSentMs = Date.now();
+    this.#emit(event);
+  }
+
+  #forgetOldJobs(): void {
+    const finished = [...this.#jobs.values()].filter((job) => job.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.#jobs.delete(job.jobId);
+  }
+}
+
+function stateOf(report: FlashReport): FlashJobState {
+  return report.outcome;
+}
+
+/** A report for a writer that died before reporting (crash, refused elevation, spawn error). */
+function fallbackReport(job: JobRecord, error: AppError): FlashReport {
+  const finishedAt = new Date();
+  const regions = job.last?.type === 'progress' ? job.last.regions : [];
+  return {
+    tool: 'cosiflash',
+    source: job.location,
+    imageHash: '',
+    device: { path: job.device, model: null, serial: null, sizeBytes: 0 },
+    startedAt: job.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    elapsedMs: finishedAt.getTime() - job.startedAt.getTime(),
+    writtenBytes: regions.reduce((sum, region) => sum + region.writtenBytes, 0),
+    downloadedBytes: regions.reduce((sum, region) => sum + region.downloadedBytes, 0),
+    bytesPerSecond: 0,
+    retries: 0,
+    verified: false,
+    outcome: error.code === 'E_CANCELLED' ? 'cancelled' : 'failed',
+    regions: [],
+    error,
+  };
+}
