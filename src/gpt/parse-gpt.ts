@@ -3,9 +3,9 @@ import { crc32 } from './crc32.ts';
 import { decodeGptEntry, GPT_ENTRY_SIZE } from './gpt-entry.ts';
 import { decodeGptHeader, gptHeaderCrc32, GPT_SIGNATURE, MIN_GPT_HEADER_SIZE } from './gpt-header.ts';
 import type { GptEntry, GptHeader, ParsedGpt } from './parsed-gpt.ts';
+import { protectiveSizeInLba, readProtectiveMbr } from './protective-mbr.ts';
 
 export type { GptEntry, GptHeader, ParsedGpt } from './parsed-gpt.ts';
-import { protectiveSizeInLba, readProtectiveMbr } from './protective-mbr.ts';
 
 /** GPT revision 1.0, the only one UEFI defines (§5.3.2). */
 const GPT_REVISION_1_0 = 0x0001_0000;
