@@ -1,0 +1,91 @@
+/**
+ * `cosiflash serve`: the app UI in a browser (web mode). Serves dist/renderer and the IPC
+ * contract over a WebSocket on 127.0.0.1, printing the URL with its one-time token. This is
+ * how the real UI is tested in Chromium and how a headless bench station is driven.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CosiflashError } from '../errors.ts';
+import { createHandlers } from '../server/create-handlers.ts';
+import { startWebServer } from '../server/web-server.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+
+const HELP = `Usage: cosiflash serve [options]
+
+Serves the Cosiflash UI at http://127.0.0.1:PORT/?token=… (open the printed URL).
+
+Options:
+  --port N          Port to listen on (default: a free one)
+  --host HOST       Interface to bind (default 127.0.0.1; loopback only unless --allow-remote)
+  --allow-remote    Allow a non-loopback --host. The token is then the only protection and
+                    travels unencrypted: use it only on a trusted bench network.
+  --only DEV        Offer only this device (repeatable, or comma-separated)
+  --allow-loop      Offer loop/virtual devices (test benches)
+  --static-dir DIR  Serve the UI from DIR (default: dist/renderer of this installation)
+  -h, --help        Show this help
+
+Stop with Ctrl-C; running flashes are cancelled.`;
+
+const DEFAULT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
+
+export async function runServe(args: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        'allow-loop': { type: 'boolean' },
+        'static-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`cosiflash serve: ${(error as Error).message}\n\n${HELP}\n`);
+    return EXIT_CODES.usage;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_CODES.ok;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CosiflashError('E_INPUT', `--port must be a number from 0 to 65535, not "${values.port}".`);
+  const onlyDevices = (values.only ?? []).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
+
+  const runtime = createHandlers({
+    mode: 'web',
+    allowLoop: values['allow-loop'] ?? false,
+    ...(onlyDevices.length > 0 ? { onlyDevices } : {}),
+  });
+  const server = await startWebServer({
+    handlers: runtime.handlers,
+    events: runtime.events,
+    staticDir: path.resolve(values['static-dir'] ?? DEFAULT_STATIC_DIR),
+    ...(values.host === undefined ? {} : { host: values.host }),
+    port,
+    allowRemote: values['allow-remote'] ?? false,
+  });
+  runtime.start();
+  process.stdout.write(`Cosiflash web UI: ${server.url}\n`);
+  if (onlyDevices.length > 0) process.stdout.write(`Offering only: ${onlyDevices.join(', ')}\n`);
+  process.stdout.write('Press Ctrl-C to stop.\n');
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stdout.write('Stopping…\n');
+  await runtime.dispose();
+  await server.close();
+  return EXIT_CODES.ok;
+}
