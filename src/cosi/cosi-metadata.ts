@@ -41,11 +41,13 @@ export interface OsPackage {
   readonly arch: string;
 }
 
-export type SystemdBootEntryType = 'uki-standalone' | 'uki-config' | 'config';
+/** The entry types the spec defines (SystemDBootEntryType); others are kept with a warning. */
+export const SYSTEMD_BOOT_ENTRY_TYPES = ['uki-standalone', 'uki-config', 'config'] as const;
 
 /** One systemd-boot loader entry (spec: SystemDBootEntry). */
 export interface SystemdBootEntry {
-  readonly type: SystemdBootEntryType;
+  /** Normally one of SYSTEMD_BOOT_ENTRY_TYPES; an unknown value only warns (it does not affect flashing). */
+  readonly type: string;
   readonly path: string;
   readonly cmdline: string;
   readonly kernel: string;
