@@ -11,7 +11,7 @@
  * Root is needed only for 4096-byte sectors (sgdisk runs on a loop device made with
  * `losetup -b 4096`, detached in a finally).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, truncate, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { run, zstdCompress } from './cosi-fixture-tools.ts';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE_CACHE_DIR = path.join(PROJECT_ROOT, '.cache', 'fixtures');
 /** Bump when the builder's output changes, so stale caches are not reused. */
-const BUILDER_VERSION = 4;
+const BUILDER_VERSION = 5;
 
 export const TYPE_GUIDS = {
   esp: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b',
@@ -310,6 +310,7 @@ function buildMetadata(parts: FixtureParts, regions: CosiFixtureRegion[], option
       { name: 'systemd', version: '252', release: '3', arch: 'x86_64' },
     ],
     bootloader: { type: 'grub' },
+    id: randomUUID(),
     compression: { maxWindowLog: options.maxWindowLog ?? parts.windowLog ?? 23 },
     disk: {
       size: parts.diskSizeBytes,
