@@ -90,7 +90,7 @@ describe('parseGpt on tables written by sgdisk', () => {
 });
 
 describe('parseGpt rejects broken tables', () => {
-  let pristine = Buffer.alloc(0);
+  let pristine: Buffer = Buffer.alloc(0);
   beforeAll(async () => {
     const file = path.join(dir, 'broken-source.img');
     await createSgdiskImage(file, 512, 16 * MIB);
