@@ -36,6 +36,8 @@ export interface WriterLaunch {
   readonly execArgs?: string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly elevate?: boolean;
+  /** The writer entry script (default: src/pipeline/writer-main.ts). */
+  readonly script?: string;
 }
 
 export interface RunningWriter {

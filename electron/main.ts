@@ -1,0 +1,120 @@
+/**
+ * Electron main: app lifecycle, the one window, and the shared handler table
+ * (src/server/create-handlers.ts) registered over ipcMain. Main runs as the user; disk
+ * writes happen in a separate writer process (elevated through pkexec when needed), because
+ * Chromium refuses to run as root with its sandbox.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, session } from 'electron';
+import { contentSecurityPolicy } from '../src/server/content-security-policy.ts';
+import { createHandlers, type HandlerRuntime } from '../src/server/create-handlers.ts';
+import { appUrlPolicy } from './app-url.ts';
+import { FlashFeedback } from './flash-feedback.ts';
+import { registerHandlers } from './register-handlers.ts';
+import { isTrustedSender } from './sender-check.ts';
+import { createMainWindow, guardWebContents, hardenSession } from './window.ts';
+import { electronWriterLaunch } from './writer-launch.ts';
+
+const bundleDir = path.dirname(fileURLToPath(import.meta.url));
+const policy = appUrlPolicy({
+  rendererIndexPath: path.join(bundleDir, '..', 'dist', 'renderer', 'index.html'),
+  devServerUrl: app.isPackaged ? null : (process.env['COSIFLASH_DEV_SERVER_URL'] ?? null),
+});
+const allowLoop = process.argv.includes('--allow-loop') || process.env['COSIFLASH_ALLOW_LOOP'] === '1';
+
+let mainWindow: BrowserWindow | null = null;
+let runtime: HandlerRuntime | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow === null) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  // Any webContents that ever appears gets the same navigation/window guards.
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { isAppUrl: policy.isAppUrl }));
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => void runtime?.dispose());
+  void app.whenReady().then(start);
+}
+
+function start(): void {
+  hardenSession(session.defaultSession, { csp: contentSecurityPolicy({ connectSources: policy.connectSources }) });
+  const handlerRuntime = createHandlers({
+    mode: 'electron',
+    allowLoop,
+    dropPaths: true,
+    writerLaunch: () => electronWriterLaunch({ bundleDir }),
+    browse: async () => {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Open a COSI image',
+        properties: ['openFile'],
+        filters: [
+          { name: 'COSI images', extensions: ['cosi'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    saveReport: async (report, suggestedName) => {
+      const options: Electron.SaveDialogOptions = {
+        title: 'Save flash report',
+        defaultPath: path.join(app.getPath('documents'), suggestedName),
+        filters: [{ name: 'JSON report', extensions: ['json'] }],
+      };
+      const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      if (result.canceled || !result.filePath) return null;
+      await writeFile(result.filePath, `${JSON.stringify(report, null, 2)}\n`);
+      return result.filePath;
+    },
+  });
+  runtime = handlerRuntime;
+
+  const window = createMainWindow({ preloadPath: path.join(bundleDir, 'preload.cjs'), policy, devTools: !app.isPackaged });
+  mainWindow = window;
+  registerHandlers({
+    ipcMain,
+    handlers: handlerRuntime.handlers,
+    isTrustedSender: (event) => isTrustedSender(event, { webContents: mainWindow?.webContents ?? null, isAppUrl: policy.isAppUrl }),
+    onRefused: (channel, event) => console.warn(`cosiflash: refused ${channel} from ${event.senderFrame?.url ?? 'an unknown frame'}`),
+  });
+
+  const feedback = new FlashFeedback({
+    setProgress: (fraction, mode) => {
+      if (!window.isDestroyed()) window.setProgressBar(fraction, { mode });
+    },
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    blockSleep: () => powerSaveBlocker.start('prevent-app-suspension'),
+    unblockSleep: (id) => powerSaveBlocker.stop(id),
+  });
+  handlerRuntime.events.subscribe((message) => {
+    if (message.event === 'flash:progress') feedback.onProgress(message.payload);
+    if (!window.isDestroyed()) window.webContents.send(message.event, message.payload);
+  });
+  handlerRuntime.start();
+
+  window.on('close', (event) => {
+    if (handlerRuntime.jobs.runningCount === 0) return;
+    event.preventDefault();
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'warning',
+      buttons: ['Keep flashing', 'Cancel the flash and quit'],
+      defaultId: 0,
+      cancelId: 0,
+      title: 'A flash is running',
+      message: 'Quitting now cancels the flash.',
+      detail: 'The disk will be left without a valid partition table and must be flashed again before use.',
+    });
+    if (choice === 1) void handlerRuntime.dispose().finally(() => window.destroy());
+  });
+  window.on('closed', () => {
+    mainWindow = null;
+  });
+}
