@@ -1,0 +1,210 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CosiImage } from '../cosi/inspect-cosi.ts';
+import { inspectCosi } from '../cosi/inspect-cosi.ts';
+import { chooseTarget } from '../disk/choose-target.ts';
+import { listDisks } from '../disk/list-disks.ts';
+import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
+import { unmountDisk } from '../disk/unmount-disk.ts';
+import { CosiflashError, toAppError } from '../errors.ts';
+import { buildPartitionTable } from '../gpt/build-partition-table.ts';
+import type { DiskInfo } from '../model/disk-info.ts';
+import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
+import { openSource } from '../source/open-source.ts';
+import type { ImageSource } from '../source/image-source.ts';
+import { buildFlashReport, type RegionRecord } from './flash-report.ts';
+import type { FlashRequest } from './flash-request.ts';
+import { createProgressMeter, type ProgressMeter } from './progress-meter.ts';
+import { readBackSha384 } from './read-back.ts';
+import { createRegionPipeline, type RegionPipeline } from './region-pipeline.ts';
+import { openTarget, type TargetDevice } from './target-device.ts';
+
+export type { FlashRequest } from './flash-request.ts';
+
+export interface FlashDiskOptions {
+  readonly signal: AbortSignal;
+  readonly onEvent: (event: FlashProgress) => void;
+  /** Job id carried by every event (default: a random UUID). */
+  readonly jobId?: string;
+  /** Test hook: runs after the target is opened and zeroed (e.g. to corrupt or cancel mid-flash). */
+  readonly onTargetOpened?: (target: TargetDevice) => void;
+}
+
+/**
+ * Flashes a COSI onto a whole disk (docs stream-disk-behavior §4–7), in this order:
+ * inspect (expected hash first) → choose the target from a fresh enumeration → re-check
+ * (unmount only with consent) → open exclusively → zero both ends → stream every partition
+ * region in tar order to `startLba × lbaSize` → fsync → partition table LAST → fsync →
+ * re-read the table → read back and verify. On failure or cancel the ends are zeroed again,
+ * so no valid partition table remains. Never throws: the report carries the outcome.
+ */
+export async function flashDisk(request: FlashRequest, options: FlashDiskOptions): Promise<FlashReport> {
+  const jobId = options.jobId ?? randomUUID();
+  const { signal } = options;
+  const startedAt = new Date();
+  let source: ImageSource | null = null;
+  let image: CosiImage | null = null;
+  let disk: DiskInfo | null = null;
+  let target: TargetDevice | null = null;
+  let pipeline: RegionPipeline | null = null;
+  let meter: ProgressMeter | null = null;
+  let touched = false;
+  const records: RegionRecord[] = [];
+  let error: unknown = null;
+
+  try {
+    source = await openSource(request.source, { signal });
+    image = await inspectCosi(source, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
+    const { layout } = image;
+    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };
+    const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
+    const chosen = chooseTarget(await listDisks(listOptions), context, request.device);
+    disk = chosen.disk;
+    if (request.unmount && disk.mountpoints.length + disk.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0) await unmountDisk(disk);
+    signal.throwIfAborted();
+    // Re-check against a fresh enumeration right before writing: nothing may be mounted now.
+    disk = chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, disk.device).disk;
+
+    records.push({ number: 0, name: 'partition table', startLba: 0, writtenBytes: 0, expectedSha384: layout.primaryGpt.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
+    for (const p of layout.partitions) {
+      records.push({ number: p.number, name: p.name, startLba: p.startLba, writtenBytes: 0, expectedSha384: p.image.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
+    }
+    const regions: RegionProgress[] = [
+      { number: 0, name: 'partition table', phase: 'waiting', compressedBytes: layout.primaryGpt.compressedSize, downloadedBytes: 0, uncompressedBytes: layout.primaryGpt.uncompressedSize, writtenBytes: 0, verifiedBytes: 0 },
+      ...layout.partitions.map((p): RegionProgress => ({ number: p.number, name: p.name, phase: 'waiting', compressedBytes: p.image.compressedSize, downloadedBytes: 0, uncompressedBytes: p.image.uncompressedSize, writtenBytes: 0, verifiedBytes: 0 })),
+    ];
+    options.onEvent({ type: 'plan', jobId, device: disk.device, regions, totalWriteBytes: layout.writeBytes });
+    meter = createProgressMeter({ jobId, regions, verify: request.verify, emit: options.onEvent });
+    const liveMeter = meter;
+    const record = (number: number): RegionRecord => records.find((r) => r.number === number) as RegionRecord;
+
+    target = openTarget(disk.device, { sizeBytes: disk.sizeBytes, blockBytes: disk.logicalSectorBytes });
+    touched = true;
+    await target.zeroEdges();
+    options.onTargetOpened?.(target);
+    pipeline = createRegionPipeline(target);
+
+    const inTarOrder = [...layout.partitions].sort((a, b) => a.image.tarOffsetBytes - b.image.tarOffsetBytes);
+    for (const p of inTarOrder) {
+      signal.throwIfAborted();
+      const rec = record(p.number);
+      rec.phase = 'writing';
+      liveMeter.update(p.number, { phase: 'writing' });
+      const result = await pipeline.writeRegion({
+        chunks: source.stream(p.image.tarOffsetBytes, p.image.compressedSize, {
+          signal,
+          onRetry: (retry) => {
+            liveMeter.retry();
+            options.onEvent({ type: 'retry', jobId, attempt: retry.attempt, offsetBytes: retry.offsetBytes, reason: retry.reason });
+          },
+        }),
+        positionBytes: p.startLba * layout.disk.lbaSize,
+        compressedSize: p.image.compressedSize,
+        uncompressedSize: p.image.uncompressedSize,
+        expectedSha384: p.image.sha384,
+        maxWindowLog: layout.compression.maxWindowLog,
+        // The decoded hash only serves the read-back comparison; without it, SHA-384 of every
+        // decoded byte would be the slowest stage (≈500 MB/s on one core).
+        hashDecoded: request.verify,
+        signal,
+        onDownloaded: (bytes) => liveMeter.add(p.number, { downloadedBytes: bytes }),
+        onWritten: (bytes) => {
+          rec.writtenBytes += bytes;
+          liveMeter.add(p.number, { writtenBytes: bytes });
+        },
+      }).catch((e: unknown) => {
+        rec.phase = 'failed';
+        rec.error = toAppError(e);
+        throw e;
+      });
+      rec.compressedSha384 = result.compressedSha384;
+      rec.compressedSha384Ok = true;
+      rec.uncompressedSha384 = result.uncompressedSha384;
+      rec.phase = 'written';
+      liveMeter.update(p.number, { phase: 'written' });
+    }
+    await pipeline.close();
+    pipeline = null;
+    await target.sync();
+
+    // The partition table goes last: until here the disk has none (stream-disk-behavior §5.4).
+    signal.throwIfAborted();
+    const table = buildPartitionTable({ primaryRegion: image.primaryRegion, lbaSize: layout.disk.lbaSize, targetSizeBytes: target.sizeBytes });
+    const gpt = record(0);
+    gpt.phase = 'writing';
+    liveMeter.update(0, { phase: 'writing', downloadedBytes: layout.primaryGpt.compressedSize });
+    await target.writeAt(table.backup, table.backupOffsetBytes);
+    await target.writeAt(table.primary, 0);
+    await target.sync();
+    gpt.writtenBytes = table.primary.byteLength;
+    gpt.compressedSha384 = layout.primaryGpt.sha384;
+    gpt.compressedSha384Ok = true;
+    gpt.phase = 'written';
+    liveMeter.update(0, { phase: 'written', writtenBytes: layout.primaryGpt.uncompressedSize });
+    await rereadPartitionTable(disk.device, { expectedPartitions: layout.partitions.length });
+
+    if (request.verify) await verifyAll(target, layout.disk.lbaSize, table, inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize })), gpt, liveMeter, signal);
+    liveMeter.flush();
+  } catch (caught) {
+    error = signal.aborted ? new CosiflashError('E_CANCELLED', 'The flash was cancelled.', { cause: caught }) : caught;
+  } finally {
+    await pipeline?.close().catch(() => undefined);
+    if (error !== null && touched && target !== null) {
+      // Leave no valid partition table behind (stream-disk-behavior §5.7).
+      await target.zeroEdges().catch(() => undefined);
+    }
+    target?.close();
+    await source?.close().catch(() => undefined);
+  }
+
+  const appError = error === null ? null : toAppError(error);
+  const report = buildFlashReport({
+    source: request.source,
+    imageHash: image?.layout.imageHash ?? '',
+    disk,
+    requestedDevice: request.device ?? null,
+    startedAt,
+    finishedAt: new Date(),
+    downloadedBytes: source?.transferredBytes ?? 0,
+    retries: meter?.retries ?? 0,
+    verify: request.verify,
+    regions: records,
+    error: appError,
+    cancelled: appError?.code === 'E_CANCELLED',
+  });
+  options.onEvent(appError === null ? { type: 'done', jobId, report } : { type: 'failed', jobId, error: appError, report });
+  return report;
+}
+
+interface VerifyItem {
+  readonly rec: RegionRecord;
+  readonly lengthBytes: number;
+}
+
+/** Reads every region back through O_DIRECT and compares; then the table's primary and backup bytes. */
+async function verifyAll(target: TargetDevice, lbaSize: number, table: { primary: Buffer; backup: Buffer; backupOffsetBytes: number }, items: readonly VerifyItem[], gpt: RegionRecord, meter: ProgressMeter, signal: AbortSignal): Promise<void> {
+  for (const { rec, lengthBytes } of items) {
+    rec.phase = 'verifying';
+    meter.update(rec.number, { phase: 'verifying' });
+    const actual = await readBackSha384(target, rec.startLba * lbaSize, lengthBytes, { signal, onRead: (bytes) => meter.add(rec.number, { verifiedBytes: bytes }) });
+    rec.readBackOk = actual === rec.uncompressedSha384;
+    if (!rec.readBackOk) {
+      rec.phase = 'failed';
+      rec.error = new CosiflashError('E_VERIFY', `Partition ${rec.number} (${rec.name}) reads back as SHA-384 ${actual}, ${rec.uncompressedSha384 ?? '?'} was written`).toAppError();
+      throw new CosiflashError('E_VERIFY', rec.error.detail);
+    }
+    rec.phase = 'verified';
+    meter.update(rec.number, { phase: 'verified' });
+  }
+  gpt.phase = 'verifying';
+  meter.update(0, { phase: 'verifying' });
+  const same = async (expected: Buffer, positionBytes: number): Promise<boolean> => {
+    return (await readBackSha384(target, positionBytes, expected.byteLength, { signal })) === createHash('sha384').update(expected).digest('hex');
+  };
+  gpt.readBackOk = (await same(table.primary, 0)) && (await same(table.backup, table.backupOffsetBytes));
+  if (!gpt.readBackOk) {
+    gpt.phase = 'failed';
+    throw new CosiflashError('E_VERIFY', 'The partition table reads back differently from what was written');
+  }
+  gpt.phase = 'verified';
+  meter.update(0, { phase: 'verified', verifiedBytes: gpt.writtenBytes });
+}

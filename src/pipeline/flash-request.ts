@@ -1,0 +1,36 @@
+/**
+ * One flash, as a front end asks for it (module-apis: src/pipeline). Plain data: it crosses
+ * the writer-process boundary as JSON.
+ */
+export interface FlashRequest {
+  /** URL or path of the COSI. */
+  readonly source: string;
+  /** Whole-disk device; absent → auto-selection (smallest eligible disk that fits). */
+  readonly device?: string;
+  /** `sha384:<hex>` or bare hex of metadata.json; checked before anything is written. */
+  readonly expectedHash?: string;
+  /** Read each region back after writing and compare (default in front ends: true). */
+  readonly verify: boolean;
+  /** The user agreed to unmount the target's partitions. */
+  readonly unmount: boolean;
+  /** Loop devices may be candidates (tests, "show virtual disks"). */
+  readonly allowLoop: boolean;
+  /** Restrict candidates to these devices (tests: only their own loop devices). */
+  readonly onlyDevices?: readonly string[];
+}
+
+/** A structural check for data that arrived over a process boundary. */
+export function isFlashRequest(value: unknown): value is FlashRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string';
+  return (
+    typeof v.source === 'string' &&
+    optionalString(v.device) &&
+    optionalString(v.expectedHash) &&
+    typeof v.verify === 'boolean' &&
+    typeof v.unmount === 'boolean' &&
+    typeof v.allowLoop === 'boolean' &&
+    (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
+  );
+}

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { CosiflashError } from '../errors.ts';
+import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import { HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from '../ipc/writer-protocol.ts';
+import { createEventQueue } from './event-queue.ts';
+import type { FlashRequest } from './flash-request.ts';
+import { fromAppError } from './from-app-error.ts';
+import { needsElevation, planLaunch } from './writer-launch.ts';
+
+/** A flash job running in a writer process (module-apis: src/pipeline). */
+export interface WriterJob {
+  readonly jobId: string;
+  /** Progress events in order; ends when the job ends. Single consumer. */
+  readonly events: AsyncIterable<FlashProgress>;
+  /** Asks the writer to stop; `done` then resolves with a cancelled report. */
+  cancel(): void;
+  /** The final report (also for failed/cancelled flashes); rejects only when the writer itself fails. */
+  readonly done: Promise<FlashReport>;
+}
+
+export interface SpawnWriterOptions {
+  /** Runtime that runs the writer (default: this process's, e.g. node or Electron with ELECTRON_RUN_AS_NODE). */
+  readonly execPath?: string;
+  readonly execArgs?: string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Run through pkexec; default: when not root and the device is not writable (Linux). */
+  readonly elevate?: boolean;
+  /** The writer entry script (default: writer-main.ts next to this file). */
+  readonly script?: string;
+  readonly jobId?: string;
+}
+
+/** How long a cancelled writer gets to clean up (zero the disk's ends) before SIGKILL. */
+const CANCEL_GRACE_MS = 60_000;
+
+/**
+ * Starts a writer process for one flash and speaks the writer protocol with it: sends the
+ * job with a fresh random token, validates every line it gets back, forwards progress,
+ * sends heartbeats, and turns a silent or crashed writer into an E_WRITER error.
+ */
+export function spawnWriter(request: FlashRequest, options: SpawnWriterOptions = {}): WriterJob {
+  const jobId = options.jobId ?? randomUUID();
+  const token = randomBytes(32).toString('hex');
+  const events = createEventQueue<FlashProgress>();
+  const env = options.env ?? process.env;
+  let settle: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void } | null = null;
+  const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
+  let settled = false;
+  const timers: { heartbeat?: NodeJS.Timeout } = {};
+  const finish = (outcome: { report: FlashReport } | { error: unknown }): void => {
+    if (settled) return;
+    settled = true;
+    clearInterval(timers.heartbeat);
+    events.end();
+    if ('report' in outcome) settle?.resolve(outcome.report);
+    else settle?.reject(outcome.error);
+  };
+
+  let plan;
+  try {
+    plan = planLaunch({
+      execPath: options.execPath ?? process.execPath,
+      execArgs: options.execArgs ?? [],
+      script: options.script ?? fileURLToPath(new URL('./writer-main.ts', import.meta.url)),
+      token,
+      elevate: options.elevate ?? needsElevation(request),
+      request,
+      env,
+    });
+  } catch (error) {
+    finish({ error });
+    return { jobId, events, cancel: () => undefined, done };
+  }
+
+  const child = spawn(plan.command, [...plan.args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderrTail: string[] = [];
+  let lastWriterMessageAt = Date.now();
+  let cancelTimer: NodeJS.Timeout | undefined;
+  const sendToWriter = (message: ToWriterMessage): void => {
+    if (child.stdin.writable) child.stdin.write(encodeMessage(message));
+  };
+  child.stdin.on('error', () => undefined);
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderrTail.push(chunk.toString('utf8'));
+    while (stderrTail.join('').length > 8000) stderrTail.shift();
+  });
+  child.stdout.on(
+    'data',
+    createLineSplitter((line) => {
+      const message = parseFromWriter(line, token);
+      if (message === null) return;
+      lastWriterMessageAt = Date.now();
+      switch (message.type) {
+        case 'hello':
+          if (message.version !== WRITER_PROTOCOL_VERSION) {
+            finish({ error: new CosiflashError('E_WRITER', `Writer speaks protocol ${message.version}, expected ${WRITER_PROTOCOL_VERSION}`) });
+            child.kill('SIGTERM');
+            return;
+          }
+          sendToWriter({ type: 'start', token, jobId, request });
+          return;
+        case 'progress':
+          events.push(message.event);
+          return;
+        case 'result':
+          finish({ report: message.report });
+          return;
+        case 'error':
+          finish({ error: fromAppError(message.error) });
+          return;
+        case 'heartbeat':
+          return;
+      }
+    }),
+  );
+  child.on('error', (error) => finish({ error: new CosiflashError('E_WRITER', `Cannot start the writer (${plan.command}): ${error.message}`, { cause: error }) }));
+  child.on('exit', (code, signal) => {
+    clearTimeout(cancelTimer);
+    if (plan.elevated && (code === 126 || code === 127)) {
+      finish({ error: new CosiflashError('E_PERMISSION', `Administrator rights were not granted (pkexec exited with ${code}).`) });
+      return;
+    }
+    const tail = stderrTail.join('').trim().split('\n').slice(-5).join('\n');
+    finish({ error: new CosiflashError('E_WRITER', `The writer exited without a result (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`) });
+  });
+  timers.heartbeat = setInterval(() => {
+    sendToWriter({ type: 'heartbeat', token });
+    if (Date.now() - lastWriterMessageAt > PARENT_SILENCE_LIMIT_MS) {
+      child.kill('SIGKILL');
+      finish({ error: new CosiflashError('E_WRITER', `The writer stopped answering for ${PARENT_SILENCE_LIMIT_MS / 1000} s`) });
+    }
+  }, HEARTBEAT_INTERVAL_MS);
+
+  const cancel = (): void => {
+    if (settled) return;
+    sendToWriter({ type: 'cancel', token });
+    cancelTimer ??= setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
+  };
+  return { jobId, events, cancel, done };
+}

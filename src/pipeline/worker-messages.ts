@@ -1,0 +1,57 @@
+import type { AppError } from '../model/app-error.ts';
+import type { TargetFds } from './write-span.ts';
+
+/**
+ * Messages between the writer's main thread and its two workers (decode, write).
+ * Buffers always travel as transferred ArrayBuffers: the aligned write buffers circulate
+ * decode → write → decode without a copy, and their alignment survives the transfer.
+ */
+
+/** An aligned slice of a transferred ArrayBuffer. */
+export interface BufferRef {
+  readonly arrayBuffer: ArrayBuffer;
+  readonly byteOffset: number;
+  readonly sizeBytes: number;
+}
+
+/** main → decode worker. */
+export type ToDecode =
+  | { readonly type: 'buffers'; readonly buffers: readonly BufferRef[] }
+  | { readonly type: 'region'; readonly id: number; readonly positionBytes: number; readonly uncompressedSize: number; readonly maxWindowLog: number; readonly hashDecoded: boolean }
+  | { readonly type: 'data'; readonly id: number; readonly chunk: ArrayBuffer; readonly byteLength: number }
+  | { readonly type: 'end'; readonly id: number }
+  | { readonly type: 'abort' };
+
+/** decode worker → write worker (over a MessageChannel). */
+export type ToWrite =
+  | { readonly type: 'block'; readonly id: number; readonly buffer: BufferRef; readonly lengthBytes: number; readonly positionBytes: number }
+  | { readonly type: 'region-start'; readonly id: number; readonly hashDecoded: boolean }
+  | { readonly type: 'region-end'; readonly id: number; readonly totalBytes: number };
+
+/** write worker → decode worker: a buffer is free again. */
+export interface ToDecodeFromWrite {
+  readonly type: 'free';
+  readonly buffer: BufferRef;
+}
+
+/** main → write worker. */
+export type ToWriteFromMain = { readonly type: 'abort' };
+
+/** decode worker → main. */
+export type FromDecode =
+  | { readonly type: 'consumed'; readonly id: number; readonly byteLength: number }
+  | { readonly type: 'decoded'; readonly id: number; readonly totalBytes: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: AppError }
+  | { readonly type: 'idle' };
+
+/** write worker → main. */
+export type FromWrite =
+  | { readonly type: 'written'; readonly id: number; readonly bytes: number }
+  | { readonly type: 'region-done'; readonly id: number; readonly writtenBytes: number; readonly sha384: string | null }
+  | { readonly type: 'error'; readonly id: number; readonly error: AppError }
+  | { readonly type: 'idle' };
+
+/** workerData of the write worker. */
+export interface WriteWorkerData {
+  readonly fds: TargetFds;
+}

@@ -1,0 +1,93 @@
+/**
+ * Entry of the writer process: `node src/pipeline/writer-main.ts --token <hex>` (or Electron's
+ * binary with ELECTRON_RUN_AS_NODE=1, possibly through pkexec). Runs exactly one flash job
+ * received on stdin and reports on stdout (src/ipc/writer-protocol.ts).
+ *
+ * It never outlives its parent: stdin closing, a changed parent pid or a silent parent
+ * cancels the job; SIGINT/SIGTERM cancel it too. A cancelled job still zeroes the disk's
+ * ends before the process exits, so a dead front end never leaves a half-valid disk.
+ */
+import { toAppError } from '../errors.ts';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  PARENT_SILENCE_LIMIT_MS,
+  WRITER_PROTOCOL_VERSION,
+  createLineSplitter,
+  encodeMessage,
+  parseToWriter,
+  type FromWriterMessage,
+} from '../ipc/writer-protocol.ts';
+import { flashDisk } from './flash-disk.ts';
+
+const tokenIndex = process.argv.indexOf('--token');
+const token = tokenIndex >= 0 ? (process.argv[tokenIndex + 1] ?? '') : '';
+if (!/^[0-9a-f]{32,128}$/.test(token)) {
+  process.stderr.write('writer-main: missing or malformed --token\n');
+  process.exit(2);
+}
+
+const controller = new AbortController();
+const initialParentPid = process.ppid;
+let lastParentMessageAt = Date.now();
+let started = false;
+let finished = false;
+
+const send = (message: FromWriterMessage): void => {
+  process.stdout.write(encodeMessage(message));
+};
+
+const stop = (reason: string): void => {
+  if (!controller.signal.aborted) controller.abort(new Error(reason));
+  // Nothing running: nothing to clean up.
+  if (!started) exitSoon(0);
+};
+
+const exitSoon = (code: number): void => {
+  if (finished) return;
+  finished = true;
+  clearInterval(timer);
+  process.stdout.write('', () => process.exit(code));
+};
+
+process.stdin.on(
+  'data',
+  createLineSplitter((line) => {
+    const message = parseToWriter(line, token);
+    if (message === null) return;
+    lastParentMessageAt = Date.now();
+    if (message.type === 'cancel') stop('cancelled by the parent');
+    else if (message.type === 'start' && !started) {
+      started = true;
+      void run(message.jobId, message.request);
+    }
+  }),
+);
+process.stdin.on('end', () => stop('parent closed the pipe'));
+process.stdin.on('error', () => stop('parent pipe failed'));
+process.stdout.on('error', () => stop('parent pipe failed'));
+process.on('SIGINT', () => stop('interrupted (SIGINT)'));
+process.on('SIGTERM', () => stop('terminated (SIGTERM)'));
+process.on('SIGHUP', () => stop('hang-up (SIGHUP)'));
+
+const timer = setInterval(() => {
+  send({ type: 'heartbeat', token });
+  if (process.ppid !== initialParentPid) stop('parent process exited');
+  else if (Date.now() - lastParentMessageAt > PARENT_SILENCE_LIMIT_MS) stop('parent went silent');
+}, HEARTBEAT_INTERVAL_MS);
+
+send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? null });
+
+async function run(jobId: string, request: Parameters<typeof flashDisk>[0]): Promise<void> {
+  try {
+    const report = await flashDisk(request, {
+      signal: controller.signal,
+      jobId,
+      onEvent: (event) => send({ type: 'progress', token, event }),
+    });
+    send({ type: 'result', token, report });
+    exitSoon(0);
+  } catch (error) {
+    send({ type: 'error', token, error: toAppError(error) });
+    exitSoon(1);
+  }
+}
