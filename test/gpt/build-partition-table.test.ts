@@ -107,7 +107,7 @@ describe.each([
     expect(table.backup.equals(await readBytes(moved, table.backupOffsetBytes, table.backup.length))).toBe(true);
   });
 
-  it.skipIf(skip)('smallest target that fits works; one LBA less is E_DISK_INELIGIBLE', async () => {
+  it.skipIf(skip)(`smallest target that fits works; one LBA less is E_DISK_INELIGIBLE${skip ? ' (skipped: needs root for losetup)' : ''}`, async () => {
     const lastPartitionLba = (9 * MIB) / lbaSize - 1;
     const minimalBytes = (lastPartitionLba + 1 + entrySectors + 1) * lbaSize;
     const table = buildPartitionTable({ primaryRegion: region, lbaSize, targetSizeBytes: minimalBytes });
