@@ -29,7 +29,7 @@ export function readImageFile(value: unknown, path: string): ImageFile {
   const uncompressedSize = readInteger(object['uncompressedSize'], childPath(path, 'uncompressedSize'), { min: 0 });
   const sha384 = readString(object['sha384'], childPath(path, 'sha384'));
   if (!SHA384_PATTERN.test(sha384)) {
-    failAt(childPath(path, 'sha384'), `must be a SHA-384 hash: exactly 96 hexadecimal characters, got ${sha384.length} characters (${quote(sha384)})`);
+    failAt(childPath(path, 'sha384'), `must be a SHA-384 hash: exactly 96 hexadecimal characters, got ${sha384.length} character${sha384.length === 1 ? '' : 's'} (${quote(sha384)})`);
   }
   return { path: filePath, compressedSize, uncompressedSize, sha384: sha384.toLowerCase() };
 }
