@@ -1,0 +1,75 @@
+/**
+ * `cosiflash inspect <path|url>`: validates a COSI and shows its layout, reading only the tar
+ * headers, metadata.json and the primary-GPT image (a few KiB whatever the image size).
+ * Errors propagate to main.ts, which prints code and message and exits with EXIT_CODES.
+ */
+import { parseArgs } from 'node:util';
+import { parseExpectedHash } from '../cosi/image-hash.ts';
+import { inspectCosi } from '../cosi/inspect-cosi.ts';
+import { CosiflashError } from '../errors.ts';
+import { openSource } from '../source/open-source.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { inspectJson, inspectText } from './inspect-output.ts';
+
+export const INSPECT_HELP = `Usage: cosiflash inspect <path|url> [options]
+
+Validates a COSI image and shows what it would write: image hash, OS, disk size and
+sector size, and every partition with its filesystem and sizes. Reads only the start of
+the image (tar headers, metadata.json, the partition table).
+
+Options:
+  --hash HASH   Fail unless the image hash (SHA-384 of metadata.json) is HASH:
+                sha384:<96 hex digits>, or the digits alone
+  --json        Print one JSON object instead of text (stable fields, documented
+                by InspectJson in src/cli/inspect-output.ts)
+  -h, --help    Show this help
+
+Exit status: 0 valid, 3 invalid or unreachable image or hash mismatch, 2 bad usage.`;
+
+/** Parses a command line of the form `<location> [--hash H] [--json]`; E_INPUT on anything else. */
+export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CosiflashError('E_INPUT', `${command}: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { location: '', hash: undefined, json: false, help: true };
+  if (positionals.length !== 1 || positionals[0] === undefined) {
+    throw new CosiflashError('E_INPUT', `${command}: give exactly one image path or URL (got ${positionals.length}); see cosiflash ${command} --help`);
+  }
+  return { location: positionals[0], hash: values.hash, json: values.json ?? false, help: false };
+}
+
+export async function runInspect(args: readonly string[]): Promise<number> {
+  const options = parseImageArgs('inspect', args);
+  if (options.help) {
+    process.stdout.write(`${INSPECT_HELP}\n`);
+    return EXIT_CODES.ok;
+  }
+  // A malformed hash is a usage error reported before anything is opened or downloaded.
+  const expectedHash = options.hash === undefined ? undefined : parseExpectedHash(options.hash);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
+  process.once('SIGINT', onSigint);
+  const source = await openSource(options.location, { signal: controller.signal });
+  try {
+    const { layout } = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal: controller.signal });
+    if (options.json) {
+      const json = inspectJson(layout, { location: source.location, sizeBytes: source.sizeBytes, transferredBytes: source.transferredBytes });
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${inspectText(layout, source.location)}\n`);
+    }
+    return EXIT_CODES.ok;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await source.close();
+  }
+}
