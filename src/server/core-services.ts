@@ -56,22 +56,18 @@ export interface CoreServices {
   spawnWriter(request: WriterRequest, options?: WriterLaunch): RunningWriter;
 }
 
-/** The real core, imported on first use. */
-export async function loadCoreServices(): Promise<CoreServices> {
-  const [source, cosi, disks, selection, eligibility, writer] = await Promise.all([
-    import('../source/open-source.ts'),
-    import('../cosi/inspect-cosi.ts'),
-    import('../disk/list-disks.ts'),
-    import('../disk/choose-target.ts'),
-    import('../disk/evaluate-disks.ts'),
-    import('../pipeline/spawn-writer.ts'),
-  ]);
-  return {
-    openSource: source.openSource,
-    inspectCosi: cosi.inspectCosi,
-    listDisks: disks.listDisks,
-    evaluateDisks: eligibility.evaluateDisks,
-    chooseTarget: selection.chooseTarget,
-    spawnWriter: writer.spawnWriter,
+/**
+ * One real core operation, importing only its module on first use (so `image:inspect`
+ * works without loading the disk modules, and the web server starts fast).
+ */
+export async function loadCoreService<K extends keyof CoreServices>(key: K): Promise<CoreServices[K]> {
+  const load: { readonly [P in keyof CoreServices]: () => Promise<CoreServices[P]> } = {
+    openSource: async () => (await import('../source/open-source.ts')).openSource,
+    inspectCosi: async () => (await import('../cosi/inspect-cosi.ts')).inspectCosi,
+    listDisks: async () => (await import('../disk/list-disks.ts')).listDisks,
+    evaluateDisks: async () => (await import('../disk/evaluate-disks.ts')).evaluateDisks,
+    chooseTarget: async () => (await import('../disk/choose-target.ts')).chooseTarget,
+    spawnWriter: async () => (await import('../pipeline/spawn-writer.ts')).spawnWriter,
   };
+  return load[key]();
 }

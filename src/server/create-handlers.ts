@@ -15,7 +15,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { APP_NAME, APP_VERSION } from './app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
-import { loadCoreServices, type CoreServices, type WriterLaunch } from './core-services.ts';
+import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
 import { DiskWatcher } from './disk-watcher.ts';
 import { EventHub } from './event-hub.ts';
 import { FlashJobs } from './flash-jobs.ts';
@@ -57,9 +57,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const dir = options.configDir ?? defaultConfigDir();
   const recent = new RecentImages({ dir });
   const allowLoop = options.allowLoop ?? false;
-  const getCore = memoCore(options.core);
+  const core = coreAccess(options.core);
   const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
-    (await getCore()).listDisks({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
+    (await core('listDisks'))({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
   const watcher = new DiskWatcher({
     list: () => list(true),
     onChange: (disks) => events.emit('disks:changed', { disks }),
@@ -67,10 +67,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   });
 
   const inspect = async (location: string, expectedHash: string | undefined): Promise<InspectResult> => {
-    const core = await getCore();
-    const source = await core.openSource(location);
+    const source = await (await core('openSource'))(location);
     try {
-      const { layout } = await core.inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
+      const { layout } = await (await core('inspectCosi'))(source, expectedHash === undefined ? {} : { expectedHash });
       return { layout, source: { location: source.location, kind: source.kind, sizeBytes: source.sizeBytes, localPath: source.localPath } };
     } finally {
       await source.close();
@@ -78,30 +77,29 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   };
 
   const evaluate = async (request: DisksListRequest): Promise<DiskCandidate[]> => {
-    const core = await getCore();
+    const evaluateDisks = await core('evaluateDisks');
     const disks = await list(request.allowVirtual);
     const base = { sourcePath: request.sourcePath, unmountConsent: request.unmountConsent, allowVirtual: request.allowVirtual && allowLoop };
     if (request.requiredBytes !== null && request.lbaSize !== null) {
-      return core.evaluateDisks(disks, { ...base, requiredBytes: request.requiredBytes, lbaSize: request.lbaSize });
+      return evaluateDisks(disks, { ...base, requiredBytes: request.requiredBytes, lbaSize: request.lbaSize });
     }
     // No image yet: judge each disk on its own sector size and select nothing.
     return disks.map((disk) => {
-      const [candidate] = core.evaluateDisks([disk], { ...base, requiredBytes: request.requiredBytes ?? 0, lbaSize: request.lbaSize ?? disk.logicalSectorBytes });
+      const [candidate] = evaluateDisks([disk], { ...base, requiredBytes: request.requiredBytes ?? 0, lbaSize: request.lbaSize ?? disk.logicalSectorBytes });
       if (candidate === undefined) throw new CosiflashError('E_INTERNAL', `No evaluation for ${disk.device}.`);
       return { ...candidate, selected: false };
     });
   };
 
   const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
-    const core = await getCore();
     if (jobs.isBusy(request.device)) throw new CosiflashError('E_DISK_INELIGIBLE', `A flash to ${request.device} is already running.`);
     const { layout, source } = await inspect(request.location, request.expectedHash);
     const allowVirtual = request.allowVirtual && allowLoop;
     const disks = await list(allowVirtual);
     const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual };
-    const target = core.chooseTarget(disks, context, request.device);
+    const target = (await core('chooseTarget'))(disks, context, request.device);
     const launch = options.writerLaunch ? await options.writerLaunch(target.disk.device) : {};
-    const writer = core.spawnWriter(
+    const writer = (await core('spawnWriter'))(
       {
         source: source.location,
         device: target.disk.device,
@@ -173,17 +171,18 @@ export function reportFileName(report: FlashReport): string {
   return `cosiflash-report-${device}-${when}.json`;
 }
 
-function memoCore(overrides: Partial<CoreServices> | undefined): () => Promise<CoreServices> {
-  let core: Promise<CoreServices> | null = null;
-  const keys = ['openSource', 'inspectCosi', 'listDisks', 'evaluateDisks', 'chooseTarget', 'spawnWriter'] as const;
-  return () => {
-    if (core === null) {
-      const complete = overrides !== undefined && keys.every((key) => overrides[key] !== undefined);
-      core = complete ? Promise.resolve(overrides as CoreServices) : loadCoreServices().then((real) => ({ ...real, ...overrides }));
-      core.catch(() => {
-        core = null;
-      });
+/** Core operations: the overrides, else the real ones, each imported once on first use. */
+function coreAccess(overrides: Partial<CoreServices> | undefined): <K extends keyof CoreServices>(key: K) => Promise<CoreServices[K]> {
+  const cache = new Map<keyof CoreServices, Promise<unknown>>();
+  return <K extends keyof CoreServices>(key: K): Promise<CoreServices[K]> => {
+    const override = overrides?.[key];
+    if (override !== undefined) return Promise.resolve(override as CoreServices[K]);
+    let loaded = cache.get(key) as Promise<CoreServices[K]> | undefined;
+    if (loaded === undefined) {
+      loaded = loadCoreService(key);
+      cache.set(key, loaded);
+      loaded.catch(() => cache.delete(key));
     }
-    return core;
+    return loaded;
   };
 }

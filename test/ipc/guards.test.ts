@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { Channel } from '../../src/ipc/contract.ts';
+import { CosiflashError } from '../../src/errors.ts';
+import { assertPayload, isPayload, payloadProblem } from '../../src/ipc/guards.ts';
+
+const flashStart = { location: '/images/a.cosi', device: '/dev/sdb', verify: true, unmount: false, allowVirtual: false };
+const disksList = { requiredBytes: 1024 ** 3, lbaSize: 512, sourcePath: null, unmountConsent: false, allowVirtual: false };
+
+const VALID: readonly [Channel, unknown][] = [
+  ['app:info', {}],
+  ['image:inspect', { location: 'https://example.com/a.cosi' }],
+  ['image:inspect', { location: '/a.cosi', expectedHash: `sha384:${'a'.repeat(96)}` }],
+  ['image:browse', {}],
+  ['disks:list', disksList],
+  ['disks:list', { ...disksList, requiredBytes: null, lbaSize: null, sourcePath: '/home/u/a.cosi' }],
+  ['flash:start', flashStart],
+  ['flash:start', { ...flashStart, expectedHash: 'ab'.repeat(48) }],
+  ['flash:cancel', { jobId: 'job-1' }],
+  ['flash:list', {}],
+  ['report:get', { jobId: 'job-1' }],
+  ['report:save', { jobId: 'job-1' }],
+  ['recent:list', {}],
+  ['recent:add', { location: '/a.cosi', label: 'Azure Linux 3.0' }],
+  ['recent:remove', { location: '/a.cosi' }],
+];
+
+const INVALID: readonly [Channel, unknown, RegExp][] = [
+  ['app:info', null, /must be an object/],
+  ['app:info', { extra: 1 }, /payload\.extra: unknown field/],
+  ['app:info', [], /must be an object/],
+  ['image:inspect', {}, /payload\.location: must be a string/],
+  ['image:inspect', { location: '' }, /must not be empty/],
+  ['image:inspect', { location: 'x'.repeat(9000) }, /longer than/],
+  ['image:inspect', { location: '/a\0b' }, /NUL/],
+  ['image:inspect', { location: '/a.cosi', expectedHash: 5 }, /expectedHash: must be a string/],
+  ['image:inspect', Object.assign(Object.create({ polluted: true }) as object, { location: '/a' }), /must be an object/],
+  ['disks:list', { ...disksList, requiredBytes: -1 }, /requiredBytes: must be between/],
+  ['disks:list', { ...disksList, requiredBytes: 1.5 }, /requiredBytes: must be an integer/],
+  ['disks:list', { ...disksList, lbaSize: '512' }, /lbaSize: must be an integer/],
+  ['disks:list', { ...disksList, allowVirtual: 'yes' }, /allowVirtual: must be true or false/],
+  ['disks:list', { requiredBytes: null, lbaSize: null, sourcePath: null, unmountConsent: false }, /allowVirtual: must be true or false/],
+  ['flash:start', { ...flashStart, device: undefined }, /device: must be a string/],
+  ['flash:start', { ...flashStart, verify: 1 }, /verify: must be true or false/],
+  ['flash:start', { ...flashStart, onlyDevices: ['/dev/sda'] }, /onlyDevices: unknown field/],
+  ['flash:cancel', { jobId: 7 }, /jobId: must be a string/],
+  ['report:save', {}, /jobId: must be a string/],
+  ['recent:add', { location: '/a', label: null }, /label: must be a string/],
+];
+
+describe('payload guards', () => {
+  it.each(VALID)('accepts a valid %s payload', (channel, payload) => {
+    expect(payloadProblem(channel, payload)).toBeNull();
+    expect(isPayload(channel, payload)).toBe(true);
+  });
+
+  it.each(INVALID)('rejects a bad %s payload', (channel, payload, problem) => {
+    expect(payloadProblem(channel, payload)).toMatch(problem);
+    expect(isPayload(channel, payload)).toBe(false);
+    try {
+      assertPayload(channel, payload);
+      expect.unreachable('assertPayload should throw');
+    } catch (error) {
+      expect(error).toBeInstanceOf(CosiflashError);
+      expect((error as CosiflashError).code).toBe('E_INPUT');
+      expect((error as CosiflashError).detail).toContain(channel);
+    }
+  });
+});
