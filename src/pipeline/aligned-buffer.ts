@@ -32,6 +32,7 @@ export function allocateUnaligned(sizeBytes: number): AlignedBuffer {
  * Finds the aligned offset of `buffer` by probing O_DIRECT reads at offset 0 of `directFd`.
  * The probe reads at least a page: measured on Linux 6.18 loop devices, a 512-byte O_DIRECT
  * read succeeds at any address while writes need 512-byte alignment; a 4 KiB read does not.
+ * The first page must be real storage: on a sparse file, reading a hole skips the checks.
  * Returns null when no offset works (the caller then falls back to buffered I/O).
  */
 export function alignBuffer(buffer: AlignedBuffer, directFd: number, blockBytes: number): AlignedBuffer | null {

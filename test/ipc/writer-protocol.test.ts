@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { createLineSplitter, encodeMessage, parseFromWriter, parseToWriter } from '../../src/ipc/writer-protocol.ts';
+
+const token = 'a'.repeat(64);
+const request = { source: 'http://127.0.0.1/x.cosi', verify: true, unmount: false, allowLoop: false };
+
+describe('writer protocol', () => {
+  it('round-trips a start message and checks the token', () => {
+    const line = encodeMessage({ type: 'start', token, jobId: 'job-1', request }).trim();
+    expect(parseToWriter(line, token)).toEqual({ type: 'start', token, jobId: 'job-1', request });
+    expect(parseToWriter(line, 'b'.repeat(64))).toBeNull();
+  });
+
+  it('rejects malformed requests and unknown types', () => {
+    expect(parseToWriter(JSON.stringify({ type: 'start', token, jobId: 'j', request: { ...request, verify: 'yes' } }), token)).toBeNull();
+    expect(parseToWriter(JSON.stringify({ type: 'format-disk', token }), token)).toBeNull();
+    expect(parseToWriter('not json', token)).toBeNull();
+    expect(parseToWriter('[1,2]', token)).toBeNull();
+  });
+
+  it('validates writer messages', () => {
+    const error = { code: 'E_WRITE', title: 't', detail: 'd' };
+    expect(parseFromWriter(JSON.stringify({ type: 'error', token, error }), token)).toEqual({ type: 'error', token, error });
+    expect(parseFromWriter(JSON.stringify({ type: 'error', token, error: { code: 1 } }), token)).toBeNull();
+    expect(parseFromWriter(JSON.stringify({ type: 'progress', token, event: { type: 'retry', jobId: 'j', attempt: 1, offsetBytes: 0, reason: 'x' } }), token)?.type).toBe('progress');
+    expect(parseFromWriter(JSON.stringify({ type: 'progress', token, event: { type: 'nope', jobId: 'j' } }), token)).toBeNull();
+    expect(parseFromWriter(JSON.stringify({ type: 'heartbeat', token: 'x' }), token)).toBeNull();
+  });
+
+  it('splits lines across chunk boundaries, including split UTF-8 characters', () => {
+    const lines: string[] = [];
+    const split = createLineSplitter((line) => lines.push(line));
+    const bytes = Buffer.from('{"a":"é"}\n{"b":2}\n{"c"');
+    split(bytes.subarray(0, 7));
+    split(bytes.subarray(7));
+    split(Buffer.from(':3}\n'));
+    expect(lines).toEqual(['{"a":"é"}', '{"b":2}', '{"c":3}']);
+  });
+});
