@@ -1,0 +1,92 @@
+/**
+ * Step 4 — Confirm: a modal naming the disk (model, size, path) and what will be erased.
+ *
+ * Safety design: the confirm button itself names the device ("Erase and flash /dev/sdb"),
+ * focus starts on Cancel so a stray Enter never erases, Escape backs out, and a disk with
+ * mounted partitions needs a separate consent box before the button enables. We chose not to
+ * make technicians type the device name: they flash device after device, and the disk list
+ * already refuses system, mounted-without-consent, read-only and too-small disks (re-checked
+ * by main before the writer starts).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { formatBytes } from '../../../src/util/format-units.ts';
+import { needsUnmountConsent } from '../store/disk-choice.ts';
+import { selectedCandidate } from '../store/target-slice.ts';
+import { useAppStore } from '../store/use-app-store.ts';
+
+export function ConfirmDialog() {
+  const candidate = useAppStore(selectedCandidate);
+  const result = useAppStore((state) => state.inspectResult);
+  const mountConsent = useAppStore((state) => state.mountConsent);
+  const setMountConsent = useAppStore((state) => state.setMountConsent);
+  const startFlash = useAppStore((state) => state.startFlash);
+  const goTo = useAppStore((state) => state.goTo);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (dialog !== null && !dialog.open) dialog.showModal();
+    cancelRef.current?.focus();
+    return () => dialog?.close();
+  }, []);
+
+  if (candidate === null || result === null) return null;
+  const { disk } = candidate;
+  const mounted = needsUnmountConsent(candidate);
+  const mountpoints = [...disk.mountpoints, ...disk.partitions.flatMap((partition) => partition.mountpoints)];
+  const name = [disk.vendor, disk.model].filter((part) => part !== null && part.trim() !== '').join(' ') || 'Unnamed disk';
+  const blocked = mounted && !mountConsent;
+
+  return (
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-body"
+      onCancel={(event) => {
+        event.preventDefault();
+        goTo('target');
+      }}
+    >
+      <h2 id="confirm-title">Erase this disk?</h2>
+      <div id="confirm-body">
+        <div className="confirm-disk">
+          <span className="confirm-disk-name">{name}</span>
+          <span className="confirm-disk-size">{formatBytes(disk.sizeBytes)}</span>
+          <span className="mono confirm-disk-path">{disk.device}</span>
+        </div>
+        <p>
+          Everything on <strong className="mono">{disk.device}</strong> will be erased
+          {disk.partitions.length > 0 ? `, including its ${disk.partitions.length} existing partition${disk.partitions.length === 1 ? '' : 's'}` : ''}, and replaced by{' '}
+          <strong>{result.layout.os.prettyName ?? 'the image'}</strong> ({result.layout.partitions.length} partitions, {formatBytes(result.layout.writeBytes)} written, then read back and verified).
+        </p>
+        {mounted && (
+          <label className="consent">
+            <input type="checkbox" checked={mountConsent} onChange={(event) => setMountConsent(event.target.checked)} />
+            <span>
+              Unmount its mounted partitions first ({mountpoints.join(', ')}). Programs using them may lose unsaved data.
+            </span>
+          </label>
+        )}
+      </div>
+      <div className="dialog-actions">
+        <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button-danger"
+          disabled={blocked || busy}
+          onClick={() => {
+            setBusy(true);
+            void startFlash();
+          }}
+        >
+          Erase and flash {disk.device}
+        </button>
+      </div>
+    </dialog>
+  );
+}

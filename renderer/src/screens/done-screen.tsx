@@ -1,0 +1,142 @@
+/**
+ * Step 6 — Done: a clear pass/fail for the device, per-region verdicts backed by their
+ * SHA-384, total time and throughput; save the report; flash the next disk in one click.
+ */
+import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
+import type { RegionVerdict } from '../../../src/model/flash-progress.ts';
+import { ErrorPanel } from '../components/error-panel.tsx';
+import { useAppStore } from '../store/use-app-store.ts';
+import { PHASE_LABELS } from '../view/flash-rows.ts';
+
+const OUTCOME_TEXT = {
+  verified: { title: 'Verified', tone: 'ok', text: 'Every partition was written and read back with matching SHA-384 hashes.' },
+  written: { title: 'Written, not verified', tone: 'warn', text: 'The image was written, but it was not read back.' },
+  failed: { title: 'Failed', tone: 'failed', text: 'The disk was left without a valid partition table. Do not use it until it is flashed again.' },
+  cancelled: { title: 'Cancelled', tone: 'failed', text: 'The flash was stopped. The disk was left without a valid partition table.' },
+} as const;
+
+function verdictText(region: RegionVerdict): string {
+  if (region.phase === 'verified') return 'Verified';
+  if (region.compressedSha384Ok === false) return 'Hash mismatch';
+  if (region.readBackOk === false) return 'Read-back mismatch';
+  return PHASE_LABELS[region.phase];
+}
+
+function shortHash(hex: string | null): string {
+  return hex === null || hex === '' ? '—' : `${hex.slice(0, 16)}…${hex.slice(-8)}`;
+}
+
+export function DoneScreen() {
+  const report = useAppStore((state) => state.report);
+  const flashError = useAppStore((state) => state.flashError);
+  const savedPath = useAppStore((state) => state.savedReportPath);
+  const saveError = useAppStore((state) => state.saveError);
+  const saveReport = useAppStore((state) => state.saveReport);
+  const flashAnother = useAppStore((state) => state.flashAnother);
+  const startOver = useAppStore((state) => state.startOver);
+  if (report === null) return null;
+  const outcome = OUTCOME_TEXT[report.outcome];
+
+  return (
+    <section className="panel done" aria-labelledby="done-title">
+      <div className={`verdict verdict-${outcome.tone}`}>
+        <span className="verdict-icon" aria-hidden="true">
+          {outcome.tone === 'ok' ? '✓' : outcome.tone === 'warn' ? '!' : '✕'}
+        </span>
+        <div>
+          <h1 id="done-title" tabIndex={-1}>
+            {outcome.title}
+          </h1>
+          <p>
+            <span className="mono">{report.device.path}</span>
+            {report.device.model !== null ? ` · ${report.device.model}` : ''} · {formatBytes(report.device.sizeBytes)}
+          </p>
+          <p className="verdict-text">{outcome.text}</p>
+        </div>
+      </div>
+
+      {flashError !== null && report.outcome !== 'cancelled' && <ErrorPanel error={flashError} />}
+
+      <dl className="stat-row stat-row-boxed">
+        <div>
+          <dt>Total time</dt>
+          <dd>{formatDuration(report.elapsedMs)}</dd>
+        </div>
+        <div>
+          <dt>Throughput</dt>
+          <dd>{formatRate(report.bytesPerSecond)}</dd>
+        </div>
+        <div>
+          <dt>Written</dt>
+          <dd>{formatBytes(report.writtenBytes)}</dd>
+        </div>
+        <div>
+          <dt>Downloaded</dt>
+          <dd>{formatBytes(report.downloadedBytes)}</dd>
+        </div>
+        <div>
+          <dt>Retries</dt>
+          <dd>{report.retries}</dd>
+        </div>
+      </dl>
+
+      <div className="table-wrap">
+        <table className="data-table verdict-table">
+          <caption className="visually-hidden">Per-partition verdicts</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Name</th>
+              <th scope="col">Result</th>
+              <th scope="col" className="num">
+                Written
+              </th>
+              <th scope="col">SHA-384 (image)</th>
+              <th scope="col">SHA-384 (written)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.regions.map((region) => (
+              <tr key={region.number} className={`verdict-row verdict-row-${region.phase}`}>
+                <td className="num">{region.number === 0 ? 'GPT' : region.number}</td>
+                <td>{region.name}</td>
+                <td>
+                  <span className={`phase phase-${region.phase}`}>{verdictText(region)}</span>
+                  {region.error !== null && <span className="small muted"> {region.error.title}</span>}
+                </td>
+                <td className="num">{formatBytes(region.writtenBytes)}</td>
+                <td className="mono small" title={region.compressedSha384}>
+                  {shortHash(region.compressedSha384)} {region.compressedSha384Ok === true ? '✓' : region.compressedSha384Ok === false ? '✕' : ''}
+                </td>
+                <td className="mono small" title={region.uncompressedSha384 ?? ''}>
+                  {shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted small">
+        Image <span className="mono">{report.imageHash}</span>
+      </p>
+
+      <div className="actions actions-end">
+        <button type="button" className="button-secondary" onClick={() => void saveReport()}>
+          Save report
+        </button>
+        <button type="button" className="button-secondary" onClick={startOver}>
+          Use another image
+        </button>
+        <button type="button" className="button-primary" onClick={() => void flashAnother()}>
+          Flash another disk
+        </button>
+      </div>
+      {savedPath !== null && (
+        <p className="status" role="status">
+          Report saved to <span className="mono">{savedPath}</span>
+        </p>
+      )}
+      {saveError !== null && <ErrorPanel error={saveError} />}
+    </section>
+  );
+}

@@ -1,0 +1,171 @@
+/**
+ * Step 5 — Flash: a large overall percentage readable from across the room, speed and ETA,
+ * and one row per region (partition table first) with an accessible progress bar, its
+ * phase, bytes and speed. Cancel asks for confirmation first.
+ */
+import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
+import type { RegionPhase } from '../../../src/model/flash-progress.ts';
+import { ErrorPanel } from '../components/error-panel.tsx';
+import { ProgressBar } from '../components/progress-bar.tsx';
+import { useAppStore } from '../store/use-app-store.ts';
+import { PHASE_LABELS, flashRows, flashTotals } from '../view/flash-rows.ts';
+
+function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
+  switch (phase) {
+    case 'verified':
+    case 'written':
+      return 'ok';
+    case 'verifying':
+      return 'verify';
+    case 'failed':
+    case 'cancelled':
+      return 'failed';
+    case 'waiting':
+      return 'idle';
+    default:
+      return 'active';
+  }
+}
+
+export function FlashScreen() {
+  const starting = useAppStore((state) => state.flashStarting);
+  const jobId = useAppStore((state) => state.jobId);
+  const device = useAppStore((state) => state.flashDevice);
+  const plan = useAppStore((state) => state.plan);
+  const progress = useAppStore((state) => state.progress);
+  const rates = useAppStore((state) => state.regionRates);
+  const lastRetry = useAppStore((state) => state.lastRetry);
+  const flashError = useAppStore((state) => state.flashError);
+  const cancelConfirmOpen = useAppStore((state) => state.cancelConfirmOpen);
+  const cancelRequested = useAppStore((state) => state.cancelRequested);
+  const requestCancel = useAppStore((state) => state.requestCancel);
+  const dismissCancel = useAppStore((state) => state.dismissCancel);
+  const confirmCancel = useAppStore((state) => state.confirmCancel);
+  const goTo = useAppStore((state) => state.goTo);
+  const resetFlash = useAppStore((state) => state.resetFlash);
+
+  if (jobId === null && flashError !== null) {
+    return (
+      <section className="panel flash" aria-labelledby="flash-title">
+        <h1 id="flash-title" tabIndex={-1}>
+          The flash did not start
+        </h1>
+        <p className="lede">Nothing was written to {device ?? 'the disk'}.</p>
+        <ErrorPanel error={flashError} />
+        <div className="actions">
+          <button
+            type="button"
+            className="button-primary"
+            onClick={() => {
+              resetFlash();
+              goTo('target');
+            }}
+          >
+            Back to disks
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  const rows = flashRows(plan, progress);
+  const totals = flashTotals(plan, progress);
+  const percent = Math.floor(totals.fraction * 100);
+  const verifying = rows.some((row) => row.region.phase === 'verifying');
+
+  return (
+    <section className="panel flash" aria-labelledby="flash-title">
+      <div className="screen-head">
+        <div>
+          <h1 id="flash-title" tabIndex={-1}>
+            {starting || plan === null ? 'Starting…' : cancelRequested ? 'Cancelling…' : verifying ? 'Verifying' : 'Flashing'}{' '}
+            <span className="mono">{device}</span>
+          </h1>
+          <p className="lede">Keep the disk connected until every partition is verified.</p>
+        </div>
+        <div className="actions">
+          <button type="button" className="button-secondary" onClick={requestCancel} disabled={jobId === null || cancelRequested}>
+            Cancel
+          </button>
+        </div>
+      </div>
+
+      <div className="overall">
+        <div className="overall-percent" aria-hidden="true">
+          {percent}
+          <span className="overall-unit">%</span>
+        </div>
+        <div className="overall-stats">
+          <ProgressBar label="Overall" fraction={totals.fraction} large tone={cancelRequested ? 'failed' : 'active'} />
+          <dl className="stat-row">
+            <div>
+              <dt>Speed</dt>
+              <dd>{formatRate(totals.bytesPerSecond)}</dd>
+            </div>
+            <div>
+              <dt>Time left</dt>
+              <dd>{formatDuration(totals.etaMs)}</dd>
+            </div>
+            <div>
+              <dt>Elapsed</dt>
+              <dd>{formatDuration(totals.elapsedMs)}</dd>
+            </div>
+            <div>
+              <dt>Written</dt>
+              <dd>
+                {formatBytes(totals.writtenBytes)} / {formatBytes(totals.totalBytes)}
+              </dd>
+            </div>
+            <div>
+              <dt>Verified</dt>
+              <dd>{formatBytes(totals.verifiedBytes)}</dd>
+            </div>
+          </dl>
+          {lastRetry !== null && (
+            <p className="muted small" role="status">
+              Retried the download {lastRetry.attempt} time{lastRetry.attempt === 1 ? '' : 's'} ({lastRetry.reason}).
+            </p>
+          )}
+        </div>
+      </div>
+
+      <ol className="region-list" aria-label="Partitions">
+        {rows.map((row) => {
+          const name = row.region.name === '' ? `Partition ${row.region.number}` : row.region.name;
+          const rate = rates[row.region.number] ?? 0;
+          const active = row.region.phase === 'downloading' || row.region.phase === 'writing' || row.region.phase === 'verifying';
+          return (
+            <li key={row.region.number} className={`region region-${row.region.phase}`}>
+              <span className="region-name">
+                {row.region.number === 0 ? 'GPT' : `#${row.region.number}`} <strong>{name}</strong>
+              </span>
+              <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
+              <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
+              <span className="region-bytes">
+                {formatBytes(row.doneBytes)} / {formatBytes(row.region.uncompressedBytes)}
+              </span>
+              <span className="region-rate">{active ? formatRate(rate) : ''}</span>
+            </li>
+          );
+        })}
+      </ol>
+
+      {cancelConfirmOpen && (
+        <div className="inline-confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-body">
+          <p id="cancel-title" className="notice-title">
+            Stop flashing {device}?
+          </p>
+          <p id="cancel-body">The disk will be left without a valid partition table and must be flashed again before use.</p>
+          <div className="actions">
+            <button type="button" className="button-secondary" autoFocus onClick={dismissCancel}>
+              Keep flashing
+            </button>
+            <button type="button" className="button-danger" onClick={() => void confirmCancel()}>
+              Stop flashing
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

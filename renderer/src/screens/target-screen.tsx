@@ -1,0 +1,113 @@
+/**
+ * Step 3 — Target: every disk main reports, the best fit pre-selected and marked, refused
+ * disks greyed with their reasons, a "Show virtual disks" toggle; refreshed on hotplug.
+ * The disks form one radio group (arrow keys move the choice).
+ */
+import { useEffect } from 'react';
+import { formatBytes } from '../../../src/util/format-units.ts';
+import type { DiskCandidate } from '../../../src/model/disk-info.ts';
+import { ErrorPanel } from '../components/error-panel.tsx';
+import { isChoosable, sortCandidates } from '../store/disk-choice.ts';
+import { useAppStore } from '../store/use-app-store.ts';
+import { describeReason } from '../view/reason-labels.ts';
+
+function diskTitle(candidate: DiskCandidate): string {
+  const { disk } = candidate;
+  const name = [disk.vendor, disk.model].filter((part) => part !== null && part.trim() !== '').join(' ');
+  return name === '' ? disk.device : name;
+}
+
+export function TargetScreen() {
+  const result = useAppStore((state) => state.inspectResult);
+  const candidates = useAppStore((state) => state.candidates);
+  const loading = useAppStore((state) => state.disksLoading);
+  const disksError = useAppStore((state) => state.disksError);
+  const showVirtual = useAppStore((state) => state.showVirtual);
+  const selectedDevice = useAppStore((state) => state.selectedDevice);
+  const refreshDisks = useAppStore((state) => state.refreshDisks);
+  const setShowVirtual = useAppStore((state) => state.setShowVirtual);
+  const selectDisk = useAppStore((state) => state.selectDisk);
+  const proceed = useAppStore((state) => state.proceedToConfirm);
+  const goTo = useAppStore((state) => state.goTo);
+
+  useEffect(() => {
+    void refreshDisks();
+  }, [refreshDisks]);
+
+  const sorted = sortCandidates(candidates);
+  const selected = candidates.find((candidate) => candidate.disk.device === selectedDevice) ?? null;
+
+  return (
+    <section className="panel target" aria-labelledby="target-title">
+      <div className="screen-head">
+        <div>
+          <h1 id="target-title" tabIndex={-1}>
+            Choose the disk to erase
+          </h1>
+          {result !== null && (
+            <p className="lede">
+              {result.layout.os.prettyName ?? 'The image'} needs {formatBytes(result.layout.disk.sizeBytes)} on a disk with {result.layout.disk.lbaSize}-byte sectors.
+            </p>
+          )}
+        </div>
+        <div className="actions">
+          <button type="button" className="button-secondary" onClick={() => goTo('review')}>
+            Back
+          </button>
+          <button type="button" className="button-primary" disabled={selected === null || !isChoosable(selected)} onClick={proceed}>
+            Continue
+          </button>
+        </div>
+      </div>
+
+      <div className="toolbar">
+        <label className="switch">
+          <input type="checkbox" role="switch" checked={showVirtual} onChange={(event) => void setShowVirtual(event.target.checked)} />
+          <span>Show virtual disks</span>
+        </label>
+        <button type="button" className="button-small" onClick={() => void refreshDisks()} disabled={loading}>
+          {loading ? 'Refreshing…' : 'Refresh'}
+        </button>
+        <span className="muted small" role="status">
+          {candidates.length === 0 ? (loading ? 'Looking for disks…' : 'No disks found') : `${candidates.filter((c) => c.eligible).length} of ${candidates.length} disks can take this image`}
+        </span>
+      </div>
+
+      {disksError !== null && <ErrorPanel error={disksError} />}
+
+      <div className="disk-list" role="radiogroup" aria-label="Disks">
+        {sorted.map((candidate) => {
+          const { disk } = candidate;
+          const choosable = isChoosable(candidate);
+          const checked = disk.device === selectedDevice;
+          return (
+            <label key={disk.device} className={`disk ${checked ? 'disk-selected' : ''} ${choosable ? '' : 'disk-refused'}`}>
+              <input type="radio" name="target-disk" value={disk.device} checked={checked} disabled={!choosable} onChange={() => selectDisk(disk.device)} />
+              <span className="disk-main">
+                <span className="disk-title">
+                  {diskTitle(candidate)}
+                  {candidate.selected && candidate.eligible && <span className="badge badge-ok">Best fit</span>}
+                  {disk.removable && <span className="badge">Removable</span>}
+                </span>
+                <span className="disk-meta">
+                  <span className="mono">{disk.device}</span>
+                  <span>{disk.bus ?? 'Unknown bus'}</span>
+                  <span>{disk.logicalSectorBytes}-byte sectors</span>
+                  {disk.serial !== null && <span className="mono small">S/N {disk.serial}</span>}
+                </span>
+                {candidate.reasons.length > 0 && (
+                  <ul className="disk-reasons">
+                    {candidate.reasons.map((reason) => (
+                      <li key={reason.code}>{describeReason(reason)}</li>
+                    ))}
+                  </ul>
+                )}
+              </span>
+              <span className="disk-size">{formatBytes(disk.sizeBytes)}</span>
+            </label>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

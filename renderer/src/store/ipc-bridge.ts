@@ -1,0 +1,31 @@
+/**
+ * The one place where main's events enter the store: hotplug refreshes the disk list,
+ * flash progress feeds the flash slice. Also loads what the UI needs at startup and
+ * re-attaches to a job main is still running (a reloaded web page keeps its progress).
+ */
+import type { Api } from '../ipc/api.ts';
+import type { AppStore } from './create-app-store.ts';
+
+/** Subscribes the store to main's events; returns the unsubscribe. */
+export function connectStore(api: Api, store: AppStore): () => void {
+  const unsubscribers = [
+    api.on('disks:changed', () => {
+      const state = store.getState();
+      if (state.step === 'target' || state.step === 'confirm') void state.refreshDisks();
+    }),
+    api.on('flash:progress', (event) => store.getState().applyFlashEvent(event)),
+  ];
+  return () => {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+  };
+}
+
+/** Startup requests: app info, recent images, and a running job to show. */
+export async function loadInitialState(api: Api, store: AppStore): Promise<void> {
+  const state = store.getState();
+  await Promise.all([state.loadAppInfo(), state.loadRecent()]);
+  const jobs = await api.invoke('flash:list', {});
+  if (!jobs.ok) return;
+  const running = jobs.value.find((job) => job.state === 'running');
+  if (running !== undefined && store.getState().jobId === null) store.getState().adoptJob(running);
+}

@@ -1,0 +1,42 @@
+/**
+ * The steps of the main flow (docs/product.md): Source → Review → Target → Confirm → Flash → Done.
+ */
+export const STEPS = ['source', 'review', 'target', 'confirm', 'flash', 'done'] as const;
+
+export type Step = (typeof STEPS)[number];
+
+export const STEP_LABELS: Readonly<Record<Step, string>> = {
+  source: 'Source',
+  review: 'Review',
+  target: 'Target',
+  confirm: 'Confirm',
+  flash: 'Flash',
+  done: 'Done',
+};
+
+/** What the user may navigate to by hand, given what has been done so far. */
+export interface StepAvailability {
+  readonly hasImage: boolean;
+  readonly hasTarget: boolean;
+  /** A job is starting or running: navigation away is not possible until it ends. */
+  readonly flashing: boolean;
+  readonly hasReport: boolean;
+}
+
+/** Whether the step header may jump to `step` right now. Flash and Done are reached by the flow only. */
+export function canNavigateTo(step: Step, availability: StepAvailability): boolean {
+  if (availability.flashing) return step === 'flash';
+  switch (step) {
+    case 'source':
+      return true;
+    case 'review':
+    case 'target':
+      return availability.hasImage;
+    case 'confirm':
+      return availability.hasImage && availability.hasTarget;
+    case 'flash':
+      return false;
+    case 'done':
+      return availability.hasReport;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * UI slice: which step is on screen, what the front end can do (app:info) and the
+ * transport's connection state.
+ */
+import type { AppInfo } from '../../../src/ipc/contract.ts';
+import type { ConnectionState } from '../ipc/api.ts';
+import type { SliceFactory } from './app-state.ts';
+import { canNavigateTo, type Step } from './steps.ts';
+
+export interface UiSlice {
+  readonly step: Step;
+  readonly appInfo: AppInfo | null;
+  readonly connection: ConnectionState;
+  /** Jump to a step from the step header; ignored when that step is not reachable yet. */
+  goTo(step: Step): void;
+  setConnection(state: ConnectionState): void;
+  loadAppInfo(): Promise<void>;
+}
+
+export const createUiSlice: SliceFactory<UiSlice> = (api) => (set, get) => ({
+  step: 'source',
+  appInfo: null,
+  connection: 'connecting',
+  goTo(step) {
+    const state = get();
+    const allowed = canNavigateTo(step, {
+      hasImage: state.inspectResult !== null,
+      hasTarget: state.selectedDevice !== null,
+      flashing: state.flashStarting || (state.jobId !== null && state.report === null),
+      hasReport: state.report !== null,
+    });
+    if (allowed) set({ step });
+  },
+  setConnection(connection) {
+    set({ connection });
+  },
+  async loadAppInfo() {
+    const result = await api.invoke('app:info', {});
+    if (result.ok) set({ appInfo: result.value });
+  },
+});

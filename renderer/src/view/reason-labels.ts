@@ -1,0 +1,20 @@
+/**
+ * Short labels for why a disk cannot be the target (the detail text comes from main).
+ */
+import type { IneligibleReason } from '../../../src/model/disk-info.ts';
+
+export const REASON_LABELS: Readonly<Record<IneligibleReason['code'], string>> = {
+  system: 'System disk',
+  'read-only': 'Read-only',
+  'too-small': 'Too small',
+  'sector-size': 'Sector size mismatch',
+  'holds-source': 'Holds the image',
+  mounted: 'Mounted',
+  'not-whole-disk': 'Not a whole disk',
+  virtual: 'Virtual disk',
+};
+
+/** "Too small: needs 2.1 GiB" style one-liners, main's detail when it has one. */
+export function describeReason(reason: IneligibleReason): string {
+  return reason.detail === '' ? REASON_LABELS[reason.code] : `${REASON_LABELS[reason.code]}: ${reason.detail}`;
+}
