@@ -167,14 +167,20 @@ export async function attachLoop(options: AttachLoopOptions): Promise<LoopDevice
 /** Attaches one loop device per spec, runs `body`, and always detaches every one of them. */
 export async function withLoops<T>(specs: readonly AttachLoopOptions[], body: (loops: LoopDevice[]) => Promise<T>): Promise<T> {
   const loops: LoopDevice[] = [];
+  let result: T;
   try {
     for (const spec of specs) loops.push(await attachLoop(spec));
-    return await body(loops);
+    result = await body(loops);
   } finally {
-    const results = await Promise.allSettled(loops.map((loop) => loop.detach()));
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
+    await detachAll(loops);
   }
+  return result;
+}
+
+async function detachAll(loops: readonly LoopDevice[]): Promise<void> {
+  const results = await Promise.allSettled(loops.map((loop) => loop.detach()));
+  const failed = results.find((settled) => settled.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**
