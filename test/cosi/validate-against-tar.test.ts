@@ -7,6 +7,7 @@ import type { CosiMetadata } from '../../src/cosi/cosi-metadata.ts';
 import { validateAgainstTar, type TarEntryRef } from '../../src/cosi/validate-against-tar.ts';
 import { validateMetadata } from '../../src/cosi/validate-metadata.ts';
 import { CosiflashError } from '../../src/errors.ts';
+import { buildCosiFixture } from '../support/cosi-fixtures.ts';
 import { mutatedSample, type JsonDoc } from '../support/metadata-samples.ts';
 
 /** Region files (disk order) with small, distinct sizes; the metadata is grub-simple.json resized to them. */
@@ -38,8 +39,13 @@ function realTar(members: readonly string[], options: { append?: readonly string
   const tarFile = path.join(dir, `t-${Math.random().toString(36).slice(2)}.tar`);
   execFileSync('tar', ['--format=gnu', '--no-recursion', '-C', dir, '-cf', tarFile, ...members]);
   if (options.append !== undefined) execFileSync('tar', ['--format=gnu', '-C', dir, '-rf', tarFile, ...options.append]);
-  const listing = execFileSync('tar', ['-tvR', '-f', tarFile], { encoding: 'utf8' });
+  const entries = listTar(tarFile);
   rmSync(tarFile);
+  return entries;
+}
+
+function listTar(tarFile: string): TarEntryRef[] {
+  const listing = execFileSync('tar', ['-tvR', '-f', tarFile], { encoding: 'utf8' });
   return listing.split('\n').flatMap((line) => {
     const match = /^block (\d+): \S+ \S+\s+(\d+) \S+ \S+ (.+)$/.exec(line);
     return match === null ? [] : [{ path: match[3] ?? '', offsetBytes: (Number(match[1]) + 1) * 512, sizeBytes: Number(match[2]) }];
@@ -113,6 +119,26 @@ describe('validateAgainstTar on tars written by GNU tar', () => {
     const { code, detail } = errorOf(() => validateAgainstTar(metadataFor(), entries));
     expect(code).toBe('E_TAR');
     expect(detail).toMatch(/^"images\/esp\.rawzst" appears twice in the tar \(data at byte \d+ and at byte \d+\); COSI paths must be unique$/);
+  });
+});
+
+describe('COSI fixtures built with mkfs, zstd and GNU tar', () => {
+  it.each([
+    ['the default layout', {}],
+    ['images in a subfolder, unknown fields, partitions 1, 2 and 5 (a hole)', {
+      imagesDir: 'images/sub', unknownField: true,
+      partitions: [
+        { number: 1, name: 'esp', kind: 'esp' as const, sizeMiB: 4 },
+        { number: 2, name: 'root', kind: 'ext4' as const, sizeMiB: 8 },
+        { number: 5, name: 'raw', kind: 'raw' as const, sizeMiB: 1, rawFill: 'zero' as const },
+      ],
+    }],
+  ])('%s passes validateMetadata and validateAgainstTar', async (_name, options) => {
+    const fixture = await buildCosiFixture({ ...options, tarFormat: 'gnu' });
+    const { metadata, warnings } = validateMetadata(JSON.parse(fixture.metadataBytes.toString('utf8')));
+    expect(warnings).toEqual([]);
+    expect(metadata.disk.gptRegions.map((r) => r.image.path)).toEqual(fixture.regions.map((r) => r.path));
+    expect(validateAgainstTar(metadata, listTar(fixture.cosiPath))).toEqual([]);
   });
 });
 
