@@ -96,28 +96,31 @@ describe('window hardening', () => {
   });
 
   it('sets the CSP on every response and denies every permission', () => {
-    let headersListener: ((details: { responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | null = null;
-    let requestHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
-    let checkHandler: (() => boolean) | null = null;
-    let deviceHandler: (() => boolean) | null = null;
+    type HeadersListener = (details: { responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void;
+    const captured: {
+      headers?: HeadersListener;
+      request?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+      check?: () => boolean;
+      device?: () => boolean;
+    } = {};
     const session = Object.assign(new EventEmitter(), {
-      webRequest: { onHeadersReceived: (listener: typeof headersListener) => (headersListener = listener) },
-      setPermissionRequestHandler: (handler: typeof requestHandler) => (requestHandler = handler),
-      setPermissionCheckHandler: (handler: typeof checkHandler) => (checkHandler = handler),
-      setDevicePermissionHandler: (handler: typeof deviceHandler) => (deviceHandler = handler),
+      webRequest: { onHeadersReceived: (listener: HeadersListener) => (captured.headers = listener) },
+      setPermissionRequestHandler: (handler: typeof captured.request) => (captured.request = handler),
+      setPermissionCheckHandler: (handler: typeof captured.check) => (captured.check = handler),
+      setDevicePermissionHandler: (handler: typeof captured.device) => (captured.device = handler),
     });
     hardenSession(session as never, { csp: "default-src 'none'" });
 
     let answered: Record<string, string[]> | null = null;
-    headersListener!({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, (response) => (answered = response.responseHeaders));
+    captured.headers?.({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, (response) => (answered = response.responseHeaders));
     expect(answered).toEqual({ 'X-Other': ['1'], 'Content-Security-Policy': ["default-src 'none'"] });
     for (const permission of ['notifications', 'media', 'geolocation', 'usb', 'openExternal']) {
       let granted: boolean | null = null;
-      requestHandler!(null, permission, (value) => (granted = value));
+      captured.request?.(null, permission, (value) => (granted = value));
       expect(granted).toBe(false);
     }
-    expect(checkHandler!()).toBe(false);
-    expect(deviceHandler!()).toBe(false);
+    expect(captured.check?.()).toBe(false);
+    expect(captured.device?.()).toBe(false);
     const download = navigationEvent('https://x/');
     session.emit('will-download', download);
     expect(download.defaultPrevented).toBe(true);
