@@ -56,9 +56,9 @@ describe('window hardening', () => {
   });
 
   it('blocks navigation, redirects, webviews and new windows; opens only allowlisted links outside', () => {
-    const contents = new EventEmitter() as EventEmitter & { openHandler: ((d: { url: string }) => { action: string }) | null; setWindowOpenHandler: (h: (d: { url: string }) => { action: string }) => void };
-    contents.openHandler = null;
-    contents.setWindowOpenHandler = (handler) => (contents.openHandler = handler);
+    type OpenHandler = (details: { url: string }) => { action: string };
+    const opener: { handler?: OpenHandler } = {};
+    const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: (handler: OpenHandler) => (opener.handler = handler) });
     fake.opened.length = 0;
     guardWebContents(contents as never, { isAppUrl: policy.isAppUrl });
 
@@ -81,8 +81,8 @@ describe('window hardening', () => {
     contents.emit('will-attach-webview', webview);
     expect(webview.defaultPrevented).toBe(true);
 
-    expect(contents.openHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
-    expect(contents.openHandler?.({ url: 'https://github.com/microsoft/trident/blob/main/docs/Reference/Composable-OS-Image.md' })).toEqual({ action: 'deny' });
+    expect(opener.handler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(opener.handler?.({ url: 'https://github.com/microsoft/trident/blob/main/docs/Reference/Composable-OS-Image.md' })).toEqual({ action: 'deny' });
     expect(fake.opened).toEqual(['https://github.com/microsoft/trident', 'https://github.com/microsoft/trident/blob/main/docs/Reference/Composable-OS-Image.md']);
   });
 
