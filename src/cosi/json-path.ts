@@ -45,6 +45,7 @@ export function isAbsent(value: unknown): value is undefined | null {
   return value === undefined || value === null;
 }
 
+/** A JSON object (not null, not an array) at `path`, or fail. */
 export function readObject(value: unknown, path: string): JsonObject {
   if (value === undefined) failAt(path, 'is required (an object) but missing');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -53,12 +54,14 @@ export function readObject(value: unknown, path: string): JsonObject {
   return value as JsonObject;
 }
 
+/** A JSON array at `path`, or fail. */
 export function readArray(value: unknown, path: string): readonly unknown[] {
   if (value === undefined) failAt(path, 'is required (an array) but missing');
   if (!Array.isArray(value)) failAt(path, `must be an array, got ${describeJson(value)}`);
   return value;
 }
 
+/** A string at `path` (optionally non-empty), or fail. */
 export function readString(value: unknown, path: string, options: { nonEmpty?: boolean } = {}): string {
   if (value === undefined) failAt(path, 'is required (a string) but missing');
   if (typeof value !== 'string') failAt(path, `must be a string, got ${describeJson(value)}`);

@@ -13,6 +13,7 @@ import type { MetadataVersion } from './metadata-version.ts';
  * that order (see metadata-rules-trident.ts).
  */
 
+/** An OsPackage as read; release/arch presence is a Trident-order rule (required since 1.1). */
 export interface ParsedOsPackage {
   readonly name: string;
   readonly version: string;
@@ -20,11 +21,13 @@ export interface ParsedOsPackage {
   readonly arch: string | null;
 }
 
+/** A Bootloader as read; the type is checked with Trident's rules. */
 export interface ParsedBootloader {
   readonly type: string;
   readonly systemdBoot: { readonly entries: readonly SystemdBootEntry[] } | null;
 }
 
+/** A Disk as read; `type` and the regions' order and numbers are checked with Trident's rules. */
 export interface ParsedDisk {
   readonly size: number;
   readonly type: string;
@@ -33,6 +36,7 @@ export interface ParsedDisk {
   readonly gptRegions: readonly GptRegion[];
 }
 
+/** The structurally valid document; fields whose presence Trident checks later may be null. */
 export interface ParsedMetadata {
   readonly version: MetadataVersion;
   readonly osArch: OsArch;

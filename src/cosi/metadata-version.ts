@@ -4,6 +4,7 @@ import { describeJson, failAt, quote } from './json-path.ts';
 /** The COSI revision this validator knows; newer 1.x minors are read as 1.2 with a warning. */
 export const KNOWN_MINOR = 2;
 
+/** A parsed `MAJOR.MINOR` version, with the text as written. */
 export interface MetadataVersion {
   readonly text: string;
   readonly major: number;
