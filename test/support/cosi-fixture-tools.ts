@@ -22,8 +22,8 @@ export async function run(command: string, args: readonly string[], options: { c
 }
 
 /** Attaches `file` to a new loop device with the given sector size, runs `body`, always detaches that device. */
-export async function withLoopDevice<T>(file: string, sectorBytes: number, body: (device: string) => Promise<T>): Promise<T> {
-  const device = (await run('losetup', ['-b', String(sectorBytes), '-f', '--show', file])).trim();
+export async function withLoopDevice<T>(file: string, sectorBytes: number, body: (device: string) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  const device = (await run('losetup', [...(options.readOnly ? ['-r'] : []), '-b', String(sectorBytes), '-f', '--show', file])).trim();
   try {
     return await body(device);
   } finally {

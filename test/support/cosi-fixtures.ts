@@ -85,8 +85,11 @@ export interface CosiFixtureMutations {
   editMetadata?: (metadata: FixtureMetadata) => void;
   /** Replaces the serialized metadata.json text (e.g. broken JSON). */
   editMetadataText?: (text: string) => string;
-  /** Flips one byte of a region's compressed bytes after its hash went into the metadata. */
-  corruptCompressed?: { region: number | 'primary-gpt'; offsetBytes?: number };
+  /**
+   * Flips one byte of a region's compressed bytes after its hash went into the metadata, or
+   * before (`beforeHash`: the hash then matches and only decoding can notice).
+   */
+  corruptCompressed?: { region: number | 'primary-gpt'; offsetBytes?: number; beforeHash?: boolean };
 }
 
 export interface FixtureImageFile { path: string; compressedSize: number; uncompressedSize: number; sha384: string; [extra: string]: unknown }
@@ -220,15 +223,11 @@ async function assembleCosi(dir: string, parts: FixtureParts, options: CosiFixtu
   await writeFile(path.join(dir, 'metadata.json'), metadataBytes);
   await writeFile(path.join(stage, 'metadata.json'), metadataBytes);
   await writeFile(path.join(stage, 'cosi-marker'), '');
-  if (mutations.corruptCompressed) {
+  if (mutations.corruptCompressed && !mutations.corruptCompressed.beforeHash) {
     const target = mutations.corruptCompressed.region;
     const region = regions.find((r) => (target === 'primary-gpt' ? r.type === 'primary-gpt' : r.number === target));
     if (!region) throw new Error(`corruptCompressed: no region ${String(target)}`);
-    const file = path.join(stage, region.path);
-    const bytes = await readFile(file);
-    const offset = mutations.corruptCompressed.offsetBytes ?? Math.floor(bytes.length / 2);
-    bytes.writeUInt8(bytes.readUInt8(offset) ^ 0x5a, offset);
-    await writeFile(file, bytes);
+    await flipByte(path.join(stage, region.path), mutations.corruptCompressed.offsetBytes);
   }
   const head = options.omitMetadata ? [] : ['metadata.json'];
   const entries = options.omitMarker ? head : options.markerNotFirst ? [...head, 'cosi-marker'] : ['cosi-marker', ...head];
@@ -269,6 +268,10 @@ async function stageRegion(part: FixtureRegionPart, context: { parts: FixturePar
   } else {
     await copyFile(path.join(context.parts.dir, part.compressedFile), staged);
   }
+  const corrupt = context.mutations.corruptCompressed;
+  if (corrupt?.beforeHash && (corrupt.region === 'primary-gpt' ? part.type === 'primary-gpt' : part.type === 'partition' && corrupt.region === part.number)) {
+    await flipByte(staged, corrupt.offsetBytes);
+  }
   const compressedSize = (await stat(staged)).size;
   return {
     type: part.type,
@@ -283,6 +286,13 @@ async function stageRegion(part: FixtureRegionPart, context: { parts: FixturePar
     rawPath,
     compressedPath: staged,
   };
+}
+
+async function flipByte(file: string, offsetBytes: number | undefined): Promise<void> {
+  const bytes = await readFile(file);
+  const offset = offsetBytes ?? Math.floor(bytes.length / 2);
+  bytes.writeUInt8(bytes.readUInt8(offset) ^ 0x5a, offset);
+  await writeFile(file, bytes);
 }
 
 function imageFile(region: CosiFixtureRegion, options: CosiFixtureOptions): FixtureImageFile {
