@@ -31,7 +31,7 @@ export async function sfdiskJson(fixture: CosiFixture): Promise<SfdiskTable> {
 }
 
 function blkidAt(diskPath: string, offsetBytes: number, sizeBytes: number): Record<string, string> {
-  let text = '';
+  let text: string;
   try {
     text = execFileSync('blkid', ['-p', '-o', 'export', '--offset', String(offsetBytes), '--size', String(sizeBytes), diskPath], { encoding: 'utf8' });
   } catch {
