@@ -128,12 +128,7 @@ async function verifyRegion(
     context.signal?.throwIfAborted();
     hash.update(chunk);
     context.onBytes(chunk.length, 0);
-    if (alive() && !decoder.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        decoder.once('drain', resolve);
-        decoder.once('close', resolve);
-      });
-    }
+    if (alive() && !decoder.write(chunk)) await drained(decoder);
   }
   if (alive()) decoder.end();
   else decoder.destroy();
@@ -158,4 +153,17 @@ async function verifyRegion(
     verdict: error === null ? 'ok' : (error.code as RegionVerdictCode),
     error: error === null ? null : error.toAppError(),
   };
+}
+
+/** Resolves when the decoder wants more input, or when it closed (after an error). */
+function drained(decoder: ZstdDecompress): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      decoder.off('drain', done);
+      decoder.off('close', done);
+      resolve();
+    };
+    decoder.on('drain', done);
+    decoder.on('close', done);
+  });
 }
