@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { CosiflashError } from '../../src/errors.ts';
+import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
+import type { RunningWriter } from '../../src/server/core-services.ts';
+import { FlashJobs } from '../../src/server/flash-jobs.ts';
+
+/** A scripted writer: the test pushes events and settles `done` by hand. */
+function scriptedWriter(jobId: string) {
+  const queue: FlashProgress[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let settle!: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void };
+  const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+  const cancels: number[] = [];
+  const writer: RunningWriter = {
+    jobId,
+    done,
+    cancel: () => void cancels.push(1),
+    events: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = queue.shift();
+          if (next !== undefined) {
+            yield next;
+            continue;
+          }
+          if (ended) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+    },
+  };
+  return {
+    writer,
+    cancels,
+    push(event: FlashProgress) {
+      queue.push(event);
+      wake?.();
+    },
+    end(outcome: { report: FlashReport } | { error: unknown }) {
+      ended = true;
+      wake?.();
+      if ('report' in outcome) settle.resolve(outcome.report);
+      else settle.reject(outcome.error);
+    },
+  };
+}
+
+const report = (outcome: FlashReport['outcome']): FlashReport => ({
+  tool: 'cosiflash', source: '/a.cosi', imageHash: 'sha384:x', device: { path: '/dev/loop9', model: null, serial: null, sizeBytes: 1 },
+  startedAt: '', finishedAt: '2026-11-30T17:40:00.123Z', elapsedMs: 1, writtenBytes: 1, downloadedBytes: 1, bytesPerSecond: 1, retries: 0,
+  verified: outcome === 'verified', outcome, regions: [], error: null,
+});
+
+const progress = (jobId: string, writtenBytes: number): FlashProgress => ({
+  type: 'progress', jobId, elapsedMs: writtenBytes, bytesPerSecond: 1, etaMs: null, retries: 0,
+  regions: [{ number: 1, name: 'root', phase: 'writing', compressedBytes: 1, downloadedBytes: 1, uncompressedBytes: 100, writtenBytes, verifiedBytes: 0 }],
+});
+
+describe('FlashJobs', () => {
+  it('relays plan and terminal events, coalesces bursts of progress, and keeps the report', async () => {
+    const sent: FlashProgress[] = [];
+    const jobs = new FlashJobs({ emit: (event) => sent.push(event) });
+    const script = scriptedWriter('j1');
+    const jobId = jobs.track(script.writer, { location: '/a.cosi', device: '/dev/loop9' });
+    expect(jobs.isBusy('/dev/loop9')).toBe(true);
+    script.push({ type: 'plan', jobId, device: '/dev/loop9', regions: [], totalWriteBytes: 100 });
+    for (let written = 1; written <= 50; written++) script.push(progress(jobId, written));
+    script.push({ type: 'done', jobId, report: report('verified') });
+    script.end({ report: report('verified') });
+    await jobs.whenEnded(jobId);
+
+    expect(sent[0]?.type).toBe('plan');
+    expect(sent.at(-1)).toMatchObject({ type: 'done', jobId });
+    // 50 progress events arrived at once: at most the first one goes out before `done`.
+    expect(sent.filter((event) => event.type === 'progress').length).toBeLessThanOrEqual(1);
+    expect(jobs.report(jobId)?.outcome).toBe('verified');
+    expect(jobs.list()).toEqual([expect.objectContaining({ jobId, state: 'verified', device: '/dev/loop9' })]);
+    expect(jobs.isBusy('/dev/loop9')).toBe(false);
+  });
+
+  it('synthesises a failed event when the writer dies without a result', async () => {
+    const sent: FlashProgress[] = [];
+    const jobs = new FlashJobs({ emit: (event) => sent.push(event) });
+    const script = scriptedWriter('j2');
+    const jobId = jobs.track(script.writer, { location: '/a.cosi', device: '/dev/loop9' });
+    script.push(progress(jobId, 40));
+    script.end({ error: new CosiflashError('E_WRITER', 'The writer exited without a result (SIGKILL)') });
+    await jobs.whenEnded(jobId);
+    const last = sent.at(-1);
+    expect(last).toMatchObject({ type: 'failed', error: { code: 'E_WRITER' }, report: { outcome: 'failed', writtenBytes: 40, device: { path: '/dev/loop9' } } });
+    expect(jobs.list()[0]?.state).toBe('failed');
+    expect(sent.filter((event) => event.type === 'failed')).toHaveLength(1);
+  });
+
+  it('cancels running jobs only and rejects unknown ids', async () => {
+    const jobs = new FlashJobs({ emit: () => undefined });
+    const script = scriptedWriter('j3');
+    const jobId = jobs.track(script.writer, { location: '/a.cosi', device: '/dev/loop9' });
+    jobs.cancel(jobId);
+    expect(script.cancels).toHaveLength(1);
+    expect(() => jobs.cancel('nope')).toThrow(expect.objectContaining({ code: 'E_INPUT' }));
+    script.push({ type: 'failed', jobId, error: { code: 'E_CANCELLED', title: 'Cancelled', detail: 'x' }, report: report('cancelled') });
+    script.end({ report: report('cancelled') });
+    await jobs.whenEnded(jobId);
+    expect(jobs.list()[0]?.state).toBe('cancelled');
+    jobs.cancel(jobId);
+    expect(script.cancels).toHaveLength(1);
+  });
+});
