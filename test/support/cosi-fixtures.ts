@@ -12,7 +12,7 @@
  * `losetup -b 4096`, detached in a finally).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, truncate, writeFile, appendFile, copyFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFixtureParts, type FixtureParts, type FixtureRegionPart } from './cosi-fixture-parts.ts';
@@ -158,8 +158,7 @@ export async function buildCosiFixture(options: CosiFixtureOptions = {}, mutatio
   if (!mutated) {
     return cached(`cosi-${hashKey({ partsOptions, options })}`, (dir) => assembleCosi(dir, parts, options, {}), loadFixture);
   }
-  await mkdir(path.join(FIXTURE_CACHE_DIR, 'scratch'), { recursive: true });
-  const dir = path.join(FIXTURE_CACHE_DIR, 'scratch', `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const dir = await scratchPath('');
   await mkdir(dir, { recursive: true });
   await assembleCosi(dir, parts, options, mutations);
   return loadFixture(dir);
@@ -180,6 +179,23 @@ async function cached<T>(name: string, build: (dir: string) => Promise<void>, lo
     if (!(await exists(path.join(finalDir, 'done.json')))) throw error;
   }
   return load(finalDir);
+}
+
+let pruned = false;
+
+/** A fresh path in the scratch folder (mutated fixtures); entries older than a day are removed once per process. */
+async function scratchPath(suffix: string): Promise<string> {
+  const scratch = path.join(FIXTURE_CACHE_DIR, 'scratch');
+  await mkdir(scratch, { recursive: true });
+  if (!pruned) {
+    pruned = true;
+    const cutoff = Date.now() - 24 * 3600 * 1000;
+    for (const name of await readdir(scratch)) {
+      const started = Number(name.split('-')[0]);
+      if (Number.isFinite(started) && started < cutoff) await rm(path.join(scratch, name), { recursive: true, force: true });
+    }
+  }
+  return path.join(scratch, `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}${suffix}`);
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -338,8 +354,7 @@ function buildMetadata(parts: FixtureParts, regions: CosiFixtureRegion[], option
 
 /** Writes `bytes` over a copy of the fixture's COSI at `offsetBytes` (or truncates it), for tar-level corruption tests. */
 export async function corruptCosiCopy(fixture: CosiFixture, edit: { writeAt?: { offsetBytes: number; bytes: Buffer }; truncateToBytes?: number }): Promise<string> {
-  await mkdir(path.join(FIXTURE_CACHE_DIR, 'scratch'), { recursive: true });
-  const target = path.join(FIXTURE_CACHE_DIR, 'scratch', `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}.cosi`);
+  const target = await scratchPath('.cosi');
   await copyFile(fixture.cosiPath, target);
   if (edit.writeAt) {
     const { open } = await import('node:fs/promises');
