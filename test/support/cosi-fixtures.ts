@@ -12,7 +12,7 @@
  * `losetup -b 4096`, detached in a finally).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile, appendFile, copyFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile, appendFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFixtureParts, type FixtureParts, type FixtureRegionPart } from './cosi-fixture-parts.ts';
@@ -274,6 +274,8 @@ async function stageRegion(part: FixtureRegionPart, context: { parts: FixturePar
   const tarPath = `${context.imagesDir}/${part.fileName}`;
   const staged = path.join(context.stage, tarPath);
   let rawPath = path.join(context.parts.dir, part.rawFile);
+  const corrupt = context.mutations.corruptCompressed;
+  const corrupted = corrupt !== undefined && (corrupt.region === 'primary-gpt' ? part.type === 'primary-gpt' : part.type === 'partition' && corrupt.region === part.number);
   const edit = context.mutations.editPrimaryGpt;
   if (part.type === 'primary-gpt' && edit) {
     const raw = await readFile(rawPath);
@@ -281,13 +283,13 @@ async function stageRegion(part: FixtureRegionPart, context: { parts: FixturePar
     rawPath = path.join(context.stage, '..', 'edited-primary-gpt.raw');
     await writeFile(rawPath, raw);
     await zstdCompress(rawPath, staged, { level: context.parts.zstdLevel, windowLog: null, frames: 1, sizeBytes: raw.length });
-  } else {
+  } else if (corrupted) {
     await copyFile(path.join(context.parts.dir, part.compressedFile), staged);
+  } else {
+    // Hard link: the cached parts are never modified, and big fixtures are not stored twice.
+    await link(path.join(context.parts.dir, part.compressedFile), staged);
   }
-  const corrupt = context.mutations.corruptCompressed;
-  if (corrupt?.beforeHash && (corrupt.region === 'primary-gpt' ? part.type === 'primary-gpt' : part.type === 'partition' && corrupt.region === part.number)) {
-    await flipByte(staged, corrupt.offsetBytes);
-  }
+  if (corrupted && corrupt?.beforeHash) await flipByte(staged, corrupt.offsetBytes);
   const compressedSize = (await stat(staged)).size;
   return {
     type: part.type,
