@@ -42,7 +42,13 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
     response.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('Method not allowed\n');
     return;
   }
-  const file = await resolveFile(options.root, new URL(request.url ?? '/', 'http://x').pathname);
+  const pathname = new URL(request.url ?? '/', 'http://x').pathname;
+  const file = await resolveFile(options.root, pathname);
+  if (file === null && pathname === '/favicon.ico') {
+    // Browsers ask for it unprompted; answer quietly instead of logging a 404 in the console.
+    response.writeHead(204, headers).end();
+    return;
+  }
   if (file === null) {
     const missingBuild = !(await isFile(path.join(options.root, 'index.html')));
     const message = missingBuild ? 'The UI is not built. Run `npm run build:renderer`, then start `cosiflash serve` again.\n' : 'Not found\n';

@@ -106,7 +106,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   hosts = allowedHosts(host, port);
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const origin = `http://${authority}`;
-  csp = contentSecurityPolicy({ connectSources: [...hosts].map((allowed) => `ws://${allowed}`) });
+  // CSP host sources cannot express IPv6 literals; 'self' covers the page's own origin anyway.
+  csp = contentSecurityPolicy({ connectSources: [...hosts].filter((allowed) => !allowed.startsWith('[')).map((allowed) => `ws://${allowed}`) });
 
   return {
     url: `${origin}/?token=${token}`,

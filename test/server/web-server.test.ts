@@ -64,6 +64,9 @@ describe('cosiflash serve (web mode)', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`ws://127.0.0.1:${server.port}`);
     expect(csp).not.toContain('unsafe');
+    // Chromium rejects IPv6 literals in CSP host sources (and would log an error).
+    expect(csp).not.toContain('[');
+    expect((await get('/favicon.ico')).status).toBe(204);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     const asset = await get('/assets/app.js');
