@@ -52,17 +52,20 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   let error: unknown = null;
 
   try {
-    source = await openSource(request.source, { signal });
-    image = await inspectCosi(source, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
-    const { layout } = image;
-    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };
+    const src: ImageSource = await openSource(request.source, { signal });
+    source = src;
+    const cosi: CosiImage = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
+    image = cosi;
+    const { layout } = cosi;
+    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };
     const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
-    const chosen = chooseTarget(await listDisks(listOptions), context, request.device);
-    disk = chosen.disk;
-    if (request.unmount && disk.mountpoints.length + disk.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0) await unmountDisk(disk);
+    const chosen: DiskInfo = chooseTarget(await listDisks(listOptions), context, request.device).disk;
+    disk = chosen;
+    if (request.unmount && chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0) await unmountDisk(chosen);
     signal.throwIfAborted();
     // Re-check against a fresh enumeration right before writing: nothing may be mounted now.
-    disk = chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, disk.device).disk;
+    const checked: DiskInfo = chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, chosen.device).disk;
+    disk = checked;
 
     records.push({ number: 0, name: 'partition table', startLba: 0, writtenBytes: 0, expectedSha384: layout.primaryGpt.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
     for (const p of layout.partitions) {
@@ -72,25 +75,27 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       { number: 0, name: 'partition table', phase: 'waiting', compressedBytes: layout.primaryGpt.compressedSize, downloadedBytes: 0, uncompressedBytes: layout.primaryGpt.uncompressedSize, writtenBytes: 0, verifiedBytes: 0 },
       ...layout.partitions.map((p): RegionProgress => ({ number: p.number, name: p.name, phase: 'waiting', compressedBytes: p.image.compressedSize, downloadedBytes: 0, uncompressedBytes: p.image.uncompressedSize, writtenBytes: 0, verifiedBytes: 0 })),
     ];
-    options.onEvent({ type: 'plan', jobId, device: disk.device, regions, totalWriteBytes: layout.writeBytes });
+    options.onEvent({ type: 'plan', jobId, device: checked.device, regions, totalWriteBytes: layout.writeBytes });
     meter = createProgressMeter({ jobId, regions, verify: request.verify, emit: options.onEvent });
     const liveMeter = meter;
     const record = (number: number): RegionRecord => records.find((r) => r.number === number) as RegionRecord;
 
-    target = openTarget(disk.device, { sizeBytes: disk.sizeBytes, blockBytes: disk.logicalSectorBytes });
+    const device: TargetDevice = openTarget(checked.device, { sizeBytes: checked.sizeBytes, blockBytes: checked.logicalSectorBytes });
+    target = device;
     touched = true;
-    await target.zeroEdges();
-    options.onTargetOpened?.(target);
-    pipeline = createRegionPipeline(target);
+    await device.zeroEdges();
+    options.onTargetOpened?.(device);
+    pipeline = createRegionPipeline(device);
 
+    const regionPipeline: RegionPipeline = pipeline;
     const inTarOrder = [...layout.partitions].sort((a, b) => a.image.tarOffsetBytes - b.image.tarOffsetBytes);
     for (const p of inTarOrder) {
       signal.throwIfAborted();
       const rec = record(p.number);
       rec.phase = 'writing';
       liveMeter.update(p.number, { phase: 'writing' });
-      const result = await pipeline.writeRegion({
-        chunks: source.stream(p.image.tarOffsetBytes, p.image.compressedSize, {
+      const result = await regionPipeline.writeRegion({
+        chunks: src.stream(p.image.tarOffsetBytes, p.image.compressedSize, {
           signal,
           onRetry: (retry) => {
             liveMeter.retry();
@@ -122,27 +127,27 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       rec.phase = 'written';
       liveMeter.update(p.number, { phase: 'written' });
     }
-    await pipeline.close();
+    await regionPipeline.close();
     pipeline = null;
-    await target.sync();
+    await device.sync();
 
     // The partition table goes last: until here the disk has none (stream-disk-behavior §5.4).
     signal.throwIfAborted();
-    const table = buildPartitionTable({ primaryRegion: image.primaryRegion, lbaSize: layout.disk.lbaSize, targetSizeBytes: target.sizeBytes });
+    const table = buildPartitionTable({ primaryRegion: cosi.primaryRegion, lbaSize: layout.disk.lbaSize, targetSizeBytes: device.sizeBytes });
     const gpt = record(0);
     gpt.phase = 'writing';
     liveMeter.update(0, { phase: 'writing', downloadedBytes: layout.primaryGpt.compressedSize });
-    await target.writeAt(table.backup, table.backupOffsetBytes);
-    await target.writeAt(table.primary, 0);
-    await target.sync();
+    await device.writeAt(table.backup, table.backupOffsetBytes);
+    await device.writeAt(table.primary, 0);
+    await device.sync();
     gpt.writtenBytes = table.primary.byteLength;
     gpt.compressedSha384 = layout.primaryGpt.sha384;
     gpt.compressedSha384Ok = true;
     gpt.phase = 'written';
     liveMeter.update(0, { phase: 'written', writtenBytes: layout.primaryGpt.uncompressedSize });
-    await rereadPartitionTable(disk.device, { expectedPartitions: layout.partitions.length });
+    await rereadPartitionTable(checked.device, { expectedPartitions: layout.partitions.length });
 
-    if (request.verify) await verifyAll(target, layout.disk.lbaSize, table, inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize })), gpt, liveMeter, signal);
+    if (request.verify) await verifyAll(device, layout.disk.lbaSize, table, inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize })), gpt, liveMeter, signal);
     liveMeter.flush();
   } catch (caught) {
     error = signal.aborted ? new CosiflashError('E_CANCELLED', 'The flash was cancelled.', { cause: caught }) : caught;

@@ -1,0 +1,211 @@
+/**
+ * `cosiflash flash <url>`: inspects the image, chooses the target, shows the plan, asks the
+ * user to type the device name, then runs the job in the writer process (src/pipeline/
+ * spawn-writer.ts) and shows its progress. Nothing is written before the confirmation, and
+ * never with --dry-run. The writer gets the image hash shown in the plan as its expected
+ * hash, so it cannot write a different image than the one the user confirmed.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { parseExpectedHash } from '../cosi/image-hash.ts';
+import { inspectCosi } from '../cosi/inspect-cosi.ts';
+import { chooseTarget } from '../disk/choose-target.ts';
+import { listDisks } from '../disk/list-disks.ts';
+import { CosiflashError } from '../errors.ts';
+import type { DiskInfo } from '../model/disk-info.ts';
+import type { Layout } from '../model/layout.ts';
+import type { FlashReport } from '../model/flash-progress.ts';
+import type { FlashRequest } from '../pipeline/flash-request.ts';
+import { fromAppError } from '../pipeline/from-app-error.ts';
+import { spawnWriter, type SpawnWriterOptions } from '../pipeline/spawn-writer.ts';
+import { openSource } from '../source/open-source.ts';
+import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+import { formatFlashPlan } from './flash-plan.ts';
+import { createFlashProgressView } from './flash-progress-view.ts';
+import { exitCodeFor } from './main.ts';
+
+export const FLASH_HELP = `Usage: cosiflash flash <path|url> [options]
+
+Streams a COSI image onto a whole disk: each partition image to its offset, the partition
+table last, then reads everything back and compares. No temporary copy is made.
+
+Options:
+  --disk DEV       Write to DEV (default: the smallest eligible disk that fits)
+  --hash HASH      Refuse unless the image hash is HASH (sha384:<hex> or the hex digits)
+  --yes            Do not ask for confirmation (needed when stdin is not a terminal)
+  --unmount        Unmount the target's partitions first (otherwise a mounted disk is refused)
+  --no-verify      Skip the read-back verification
+  --allow-loop     Consider loop devices (for testing)
+  --only DEV       Consider only DEV (repeatable)
+  --dry-run        Show the plan and stop; nothing is written
+  --json           Newline-delimited JSON progress events and the final report on stdout
+  --report FILE    Save the final report (JSON) to FILE
+  -h, --help       Show this help
+
+Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
+4 target refused (nothing written), 5 write or verification failed (the disk has no valid
+partition table), 6 cancelled.`;
+
+interface FlashArgs {
+  readonly location: string;
+  readonly disk: string | undefined;
+  readonly hash: string | undefined;
+  readonly yes: boolean;
+  readonly unmount: boolean;
+  readonly verify: boolean;
+  readonly allowLoop: boolean;
+  readonly only: readonly string[] | undefined;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly report: string | undefined;
+  readonly help: boolean;
+}
+
+/** Parses the command line; E_INPUT on anything unknown. */
+export function parseFlashArgs(args: readonly string[]): FlashArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        disk: { type: 'string' },
+        hash: { type: 'string' },
+        yes: { type: 'boolean', short: 'y' },
+        unmount: { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
+        'allow-loop': { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+        report: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CosiflashError('E_INPUT', `flash: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  const help = values.help ?? false;
+  if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
+  return {
+    location: positionals[0] ?? '',
+    disk: values.disk,
+    hash: values.hash,
+    yes: values.yes ?? false,
+    unmount: values.unmount ?? false,
+    verify: !(values['no-verify'] ?? false),
+    allowLoop: values['allow-loop'] ?? false,
+    only: values.only,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    report: values.report,
+    help,
+  };
+}
+
+/** Test and embedding hooks (how the writer is started). */
+export interface RunFlashOptions {
+  readonly writer?: SpawnWriterOptions;
+}
+
+export async function runFlash(args: readonly string[], options: RunFlashOptions = {}): Promise<number> {
+  const flags = parseFlashArgs(args);
+  if (flags.help) {
+    process.stdout.write(`${FLASH_HELP}\n`);
+    return EXIT_CODES.ok;
+  }
+  const expectedHash = flags.hash === undefined ? undefined : parseExpectedHash(flags.hash);
+  // Human-readable text goes to stderr with --json, so stdout stays pure NDJSON.
+  const say = (text: string): void => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
+
+  const { layout, location, disk } = await planFlash(flags, expectedHash);
+  say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
+  if (flags.dryRun) {
+    say('\nDry run: nothing was written.');
+    return EXIT_CODES.ok;
+  }
+  if (!flags.yes && !(await confirm(disk.device, flags.json))) {
+    say('Not confirmed: nothing was written.');
+    return EXIT_CODES.cancelled;
+  }
+
+  const request: FlashRequest = {
+    source: location,
+    device: disk.device,
+    expectedHash: layout.imageHash,
+    verify: flags.verify,
+    unmount: flags.unmount,
+    allowLoop: flags.allowLoop,
+    ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
+  };
+  const job = spawnWriter(request, options.writer);
+  const view = createFlashProgressView({ mode: flags.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', out: process.stdout, verify: flags.verify });
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) process.stderr.write('\nCancelling: stopping the writer and clearing the partition table…\n');
+    job.cancel();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let report: FlashReport;
+  try {
+    for await (const event of job.events) view.onEvent(event);
+    report = await job.done;
+  } finally {
+    view.finish(null);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
+  if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  say(summary(report));
+  if (report.outcome === 'verified' || report.outcome === 'written') return EXIT_CODES.ok;
+  if (report.outcome === 'cancelled') return EXIT_CODES.cancelled;
+  return report.error === null ? EXIT_CODES.writeFailed : exitCodeFor(fromAppError(report.error));
+}
+
+/** Opens and inspects the image, then chooses the target from a fresh enumeration. */
+async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Promise<{ layout: Layout; location: string; disk: DiskInfo }> {
+  const source = await openSource(flags.location);
+  try {
+    const { layout } = await inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
+    const disks = await listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
+    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: flags.unmount, allowVirtual: flags.allowLoop };
+    const candidate = chooseTarget(disks, context, flags.disk);
+    return { layout, location: source.location, disk: candidate.disk };
+  } finally {
+    await source.close();
+  }
+}
+
+/** Asks the user to type the device name; refuses without a terminal. */
+async function confirm(device: string, json: boolean): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stderr.write('cosiflash flash: refusing to write without confirmation: stdin is not a terminal. Pass --yes to confirm non-interactively.\n');
+    return false;
+  }
+  const rl = createInterface({ input: process.stdin, output: json ? process.stderr : process.stdout });
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  rl.on('SIGINT', onSigint);
+  try {
+    const answer = await rl.question(`\nType ${device} to erase it and write the image: `, { signal: controller.signal });
+    return answer.trim() === device;
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+function summary(report: FlashReport): string {
+  const head = `${report.outcome.toUpperCase()}: ${formatBytes(report.writtenBytes)} to ${report.device.path} in ${formatDuration(report.elapsedMs)} (${formatRate(report.bytesPerSecond)})${report.retries > 0 ? `, ${report.retries} network retries` : ''}`;
+  const regions = report.regions.map((r) => `  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}${r.readBackOk === true ? ' (read back OK)' : ''}${r.error ? ` — ${r.error.code}: ${r.error.detail}` : ''}`);
+  const error = report.error === null ? [] : [`${report.error.code}: ${report.error.title}`, `  ${report.error.detail}`, ...(report.error.hint ? [`  ${report.error.hint}`] : [])];
+  return ['', head, ...regions, ...error].join('\n');
+}

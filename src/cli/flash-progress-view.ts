@@ -1,0 +1,94 @@
+import cliProgress from 'cli-progress';
+import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../util/format-units.ts';
+
+/** Shows a flash job's progress: bars on a TTY, plain lines otherwise, NDJSON with --json. */
+export interface FlashProgressView {
+  onEvent(event: FlashProgress): void;
+  finish(report: FlashReport | null): void;
+}
+
+export function createFlashProgressView(options: { mode: 'tty' | 'plain' | 'json'; out: NodeJS.WritableStream; verify: boolean }): FlashProgressView {
+  if (options.mode === 'json') return jsonView(options.out);
+  return options.mode === 'tty' ? ttyView(options.out, options.verify) : plainView(options.out);
+}
+
+function jsonView(out: NodeJS.WritableStream): FlashProgressView {
+  return {
+    onEvent: (event) => out.write(`${JSON.stringify(event)}\n`),
+    finish: () => undefined,
+  };
+}
+
+const work = (r: RegionProgress, verify: boolean): number => r.writtenBytes + (verify ? r.verifiedBytes : 0);
+
+/** Plain lines: one per phase change, and an overall line at most every 5 s. */
+function plainView(out: NodeJS.WritableStream): FlashProgressView {
+  const phases = new Map<number, string>();
+  let lastLineAt = 0;
+  return {
+    onEvent(event) {
+      if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
+      else if (event.type === 'retry') out.write(`  network: retry ${event.attempt} at byte ${event.offsetBytes} (${event.reason})\n`);
+      else if (event.type === 'progress') {
+        for (const r of event.regions) {
+          if (phases.get(r.number) === r.phase) continue;
+          phases.set(r.number, r.phase);
+          if (r.phase !== 'waiting') out.write(`  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}\n`);
+        }
+        if (Date.now() - lastLineAt >= 5000) {
+          lastLineAt = Date.now();
+          const done = event.regions.reduce((n, r) => n + r.writtenBytes, 0);
+          const total = event.regions.reduce((n, r) => n + r.uncompressedBytes, 0);
+          out.write(`  ${formatPercent(done, total)} written, ${formatRate(event.bytesPerSecond)}, ETA ${formatDuration(event.etaMs)}\n`);
+        }
+      }
+    },
+    finish: () => undefined,
+  };
+}
+
+/** One bar per region plus a total bar with speed and ETA (cli-progress). */
+function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView {
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: out as NodeJS.WriteStream,
+      format: ' {label} |{bar}| {percentage}% {done}/{size} {phase}',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 30,
+      fps: 4,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<number, cliProgress.SingleBar>();
+  let total: cliProgress.SingleBar | null = null;
+  return {
+    onEvent(event) {
+      if (event.type === 'plan') {
+        for (const r of [...event.regions.filter((x) => x.number !== 0), ...event.regions.filter((x) => x.number === 0)]) {
+          bars.set(r.number, multi.create(Math.max(1, r.uncompressedBytes), 0, payload(r, 0)));
+        }
+        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(16), done: '', size: '', phase: '' });
+      } else if (event.type === 'progress') {
+        for (const r of event.regions) {
+          const value = r.phase === 'verifying' || r.phase === 'verified' ? r.verifiedBytes : r.writtenBytes;
+          bars.get(r.number)?.update(Math.min(value, Math.max(1, r.uncompressedBytes)), payload(r, value));
+        }
+        const totalBytes = event.regions.reduce((n, r) => n + r.uncompressedBytes, 0);
+        const done = event.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1);
+        total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(16), done: formatRate(event.bytesPerSecond), size: `ETA ${formatDuration(event.etaMs)}`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
+      } else if (event.type === 'retry') {
+        multi.log(`network: retry ${event.attempt} at byte ${event.offsetBytes} (${event.reason})\n`);
+      }
+    },
+    finish() {
+      multi.stop();
+    },
+  };
+}
+
+function payload(r: RegionProgress, value: number): Record<string, string> {
+  const label = `${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}`.slice(0, 16).padEnd(16);
+  return { label, done: formatBytes(value), size: formatBytes(r.uncompressedBytes), phase: r.phase };
+}
