@@ -1,0 +1,91 @@
+/**
+ * End to end through web mode, without a browser: inspect → list disks → flash a loop device
+ * this test created → progress events → verified report, all over the real WebSocket, with
+ * the real writer process. Enumeration is restricted to the test's own loop device.
+ */
+import { open, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlashProgress } from '../../src/model/flash-progress.ts';
+import { createHandlers, type HandlerRuntime } from '../../src/server/create-handlers.ts';
+import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
+import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
+import { readAt, run, withLoopDevice } from '../support/cosi-fixture-tools.ts';
+import { connect } from './ws-client.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
+  let dir: string;
+  let fixture: CosiFixture;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-web-flash-'));
+    fixture = await buildCosiFixture();
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('inspects, lists, flashes with progress and saves a verified report', async () => {
+    const diskFile = path.join(dir, 'disk.img');
+    await (await open(diskFile, 'w')).close();
+    await truncate(diskFile, fixture.diskSizeBytes + 8 * 1024 * 1024);
+    await withLoopDevice(diskFile, fixture.lbaSize, async (device) => {
+      let runtime: HandlerRuntime | null = null;
+      let server: WebServer | null = null;
+      try {
+        runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config'), allowLoop: true, onlyDevices: [device] });
+        server = await startWebServer({ handlers: runtime.handlers, events: runtime.events, staticDir: dir });
+        const client = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: server.origin });
+
+        const inspected = await client.call('image:inspect', { location: fixture.cosiPath, expectedHash: fixture.imageHash });
+        if (!inspected.ok) throw new Error(JSON.stringify(inspected.error));
+        const { layout, source } = inspected.value;
+
+        const hidden = await client.call('disks:list', { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: false, allowVirtual: false });
+        expect(hidden.ok && hidden.value.some((candidate) => candidate.disk.device === device && candidate.eligible)).toBe(false);
+        const listed = await client.call('disks:list', { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: false, allowVirtual: true });
+        if (!listed.ok) throw new Error(JSON.stringify(listed.error));
+        expect(listed.value.map((candidate) => candidate.disk.device)).toEqual([device]);
+        expect(listed.value[0]).toMatchObject({ eligible: true, selected: true });
+
+        const refused = await client.call('flash:start', { location: source.location, device: '/dev/cosiflash-no-such-disk', verify: true, unmount: false, allowVirtual: true });
+        expect(refused).toMatchObject({ ok: false, error: { code: 'E_DISK_NOT_FOUND' } });
+
+        const started = await client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true });
+        if (!started.ok) throw new Error(JSON.stringify(started.error));
+        const { jobId } = started.value;
+        const busy = await client.call('flash:start', { location: source.location, device, verify: true, unmount: false, allowVirtual: true });
+        expect(busy).toMatchObject({ ok: false });
+
+        const progress = (): FlashProgress[] => client.events.flatMap((message) => (message.event === 'flash:progress' && message.payload.jobId === jobId ? [message.payload] : []));
+        await expect.poll(() => progress().some((event) => event.type === 'done' || event.type === 'failed'), { timeout: 120_000, interval: 200 }).toBe(true);
+        const events = progress();
+        expect(events[0]?.type).toBe('plan');
+        const last = events.at(-1);
+        if (last?.type !== 'done') throw new Error(`flash did not succeed: ${JSON.stringify(last)}`);
+        expect(last.report.outcome).toBe('verified');
+
+        const jobs = await client.call('flash:list', {});
+        expect(jobs.ok && jobs.value.find((job) => job.jobId === jobId)).toMatchObject({ state: 'verified', device });
+        const report = await client.call('report:get', { jobId });
+        expect(report).toMatchObject({ ok: true, value: { outcome: 'verified' } });
+        const saved = await client.call('report:save', { jobId });
+        if (!saved.ok || saved.value === null) throw new Error(`report not saved: ${JSON.stringify(saved)}`);
+        expect(saved.value.startsWith(path.join(dir, 'config', 'reports'))).toBe(true);
+        expect(JSON.parse(await readFile(saved.value, 'utf8'))).toMatchObject({ outcome: 'verified', device: { path: device } });
+        await client.close();
+
+        // The disk is now what the image describes: a valid GPT and byte-identical partitions.
+        await run('sgdisk', ['-v', device]);
+        for (const region of fixture.regions.filter((item) => item.type === 'partition')) {
+          const written = await readAt(device, region.startLba * fixture.lbaSize, region.uncompressedSize);
+          expect(written.equals(await readFile(region.rawPath))).toBe(true);
+        }
+      } finally {
+        await server?.close();
+        await runtime?.dispose();
+      }
+    });
+  });
+});
