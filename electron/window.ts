@@ -54,8 +54,15 @@ export function hardenSession(session: Session, options: { csp: string }): void 
   session.on('will-download', (event) => event.preventDefault());
 }
 
-/** Navigation, redirects, new windows and webviews: only the app itself, nothing else. */
+const guarded = new WeakSet<WebContents>();
+
+/**
+ * Navigation, redirects, new windows and webviews: only the app itself, nothing else.
+ * Idempotent: main applies it to every webContents created, the window applies it to its own.
+ */
 export function guardWebContents(contents: WebContents, options: { isAppUrl: (url: string) => boolean }): void {
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   const openIfAllowed = (url: string): void => {
     if (isAllowedExternalUrl(url)) void shell.openExternal(url);
   };

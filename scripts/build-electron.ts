@@ -27,7 +27,7 @@ const HIDDEN_PACKAGE_FILE = /require\(path\.join\(path\.dirname\(require\.resolv
 const EXTERNAL = ['electron', 'drivelist'];
 
 /** The ESM bundles contain CommonJS dependencies that call require(): give them one. */
-const ESM_BANNER = "import { createRequire as __cosiflashCreateRequire } from 'node:module'; const require = __cosiflashCreateRequire(import.meta.url);";
+export const ESM_BANNER = "import { createRequire as __cosiflashCreateRequire } from 'node:module'; const require = __cosiflashCreateRequire(import.meta.url);";
 
 async function listTsFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -44,7 +44,7 @@ async function findWorkerEntries(): Promise<string[]> {
   return [...found].sort();
 }
 
-function rewriteForBundle(): Plugin {
+export function rewriteForBundle(): Plugin {
   const requireFrom = createRequire(path.join(root, 'package.json'));
   return {
     name: 'cosiflash-rewrite-for-bundle',

@@ -61,6 +61,8 @@ describe('window hardening', () => {
     const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: (handler: OpenHandler) => (opener.handler = handler) });
     fake.opened.length = 0;
     guardWebContents(contents as never, { isAppUrl: policy.isAppUrl });
+    guardWebContents(contents as never, { isAppUrl: policy.isAppUrl });
+    expect(contents.listenerCount('will-navigate')).toBe(1);
 
     const away = navigationEvent('https://evil.example/');
     contents.emit('will-navigate', away);
