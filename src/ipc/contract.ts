@@ -42,6 +42,8 @@ export interface AppInfo {
     readonly saveDialog: boolean;
     /** Dropped files have a local path (Electron, via `pathForFile`). */
     readonly dropPaths: boolean;
+    /** Loop/virtual disks can be offered at all (started with --allow-loop); else `allowVirtual` has no effect. */
+    readonly virtualDisks: boolean;
   };
 }
 

@@ -131,7 +131,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     platform: process.platform,
     arch: process.arch,
     mode: options.mode,
-    capabilities: { browse: options.browse !== undefined, saveDialog: options.saveReport !== undefined, dropPaths: options.dropPaths ?? false },
+    capabilities: { browse: options.browse !== undefined, saveDialog: options.saveReport !== undefined, dropPaths: options.dropPaths ?? false, virtualDisks: allowLoop },
   };
 
   const handlers: HandlerTable = {
