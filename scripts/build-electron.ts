@@ -11,7 +11,7 @@
  * reaches a package file hidden by its "exports" map becomes a static import, so the
  * writer needs no node_modules next to it. Native modules (drivelist) stay external.
  *
- * Usage: node scripts/build-electron.ts [--watch is not supported; re-run it]
+ * Usage: node scripts/build-electron.ts (npm run build:electron)
  */
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = path.join(root, 'dist-electron');
+const DEFAULT_OUT_DIR = path.join(root, 'dist-electron');
 const WORKER_URL = /new URL\((['"])\.\/([\w-]+)\.ts\1,\s*import\.meta\.url\)/g;
 const HIDDEN_PACKAGE_FILE = /require\(path\.join\(path\.dirname\(require\.resolve\((['"])([\w@/.-]+)\1\)\),\s*(['"])([\w./-]+)\3\)\)/g;
 /** Native or binary-path-dependent packages: loaded from node_modules at run time. */
@@ -68,7 +68,9 @@ export function rewriteForBundle(): Plugin {
   };
 }
 
-export async function buildElectron(): Promise<void> {
+/** Builds every bundle into `outDir` (default dist-electron/); returns the file names produced. */
+export async function buildElectron(options: { outDir?: string; quiet?: boolean } = {}): Promise<string[]> {
+  const outDir = options.outDir ?? DEFAULT_OUT_DIR;
   await rm(outDir, { recursive: true, force: true });
   const common = {
     bundle: true,
@@ -94,7 +96,8 @@ export async function buildElectron(): Promise<void> {
     }),
   ]);
   const produced = (await readdir(outDir)).filter((name) => !name.endsWith('.map')).sort();
-  process.stdout.write(`dist-electron: ${produced.join(', ')}\n`);
+  if (!options.quiet) process.stdout.write(`${path.relative(root, outDir) || outDir}: ${produced.join(', ')}\n`);
+  return produced;
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
