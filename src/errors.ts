@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   E_DISK_INELIGIBLE: { title: 'This disk cannot be written', hint: 'Pick another disk; `cosiflash disks --for <image>` explains each one.' },
   E_NO_ELIGIBLE_DISK: { title: 'No disk can take this image', hint: 'Attach a disk at least as large as the image needs, with the same sector size.' },
   E_DISK_OPEN: { title: 'Cannot open the disk for writing', hint: 'Something else is using the disk (a mounted partition, another program). Close it and try again.' },
+  E_PARTITION_REREAD: { title: 'The system did not pick up the new partition table', hint: 'The disk was written, but the operating system still shows its old partitions. Unplug and reconnect the disk (or restart) before using it.' },
   E_PERMISSION: { title: 'Permission denied', hint: 'Writing a disk needs administrator rights. Run the command with sudo, or let the app ask for them.' },
   E_WRITE: { title: 'Writing to the disk failed', hint: 'The disk reported an error. It may be failing, full or disconnected; the disk has no valid partition table now.' },
   E_VERIFY: { title: 'Verification failed', hint: 'What was read back from the disk differs from the image. The disk may be failing; try another one.' },
