@@ -9,7 +9,7 @@ import { CosiflashError, toAppError } from '../errors.ts';
 import { buildPartitionTable } from '../gpt/build-partition-table.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
-import { openSource } from '../source/open-source.ts';
+import { openSource, type OpenSourceOptions } from '../source/open-source.ts';
 import type { ImageSource } from '../source/image-source.ts';
 import { buildFlashReport, type RegionRecord } from './flash-report.ts';
 import type { FlashRequest } from './flash-request.ts';
@@ -25,8 +25,8 @@ export interface FlashDiskOptions {
   readonly onEvent: (event: FlashProgress) => void;
   /** Job id carried by every event (default: a random UUID). */
   readonly jobId?: string;
-  /** Test hook: runs after the target is opened and zeroed (e.g. to corrupt or cancel mid-flash). */
-  readonly onTargetOpened?: (target: TargetDevice) => void;
+  /** Network tuning (timeouts, retry budget); front ends keep the defaults, tests shorten them. */
+  readonly sourceOptions?: Omit<OpenSourceOptions, 'signal'>;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   let error: unknown = null;
 
   try {
-    const src: ImageSource = await openSource(request.source, { signal });
+    const src: ImageSource = await openSource(request.source, { ...options.sourceOptions, signal });
     source = src;
     const cosi: CosiImage = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
     image = cosi;
@@ -84,7 +84,6 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     target = device;
     touched = true;
     await device.zeroEdges();
-    options.onTargetOpened?.(device);
     pipeline = createRegionPipeline(device);
 
     const regionPipeline: RegionPipeline = pipeline;

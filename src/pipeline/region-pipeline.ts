@@ -19,7 +19,7 @@ export interface RegionPipelineOptions {
 }
 
 export interface RegionWrite {
-  readonly chunks: AsyncIterable<Uint8Array>;
+  readonly chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly positionBytes: number;
   readonly compressedSize: number;
   readonly uncompressedSize: number;

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../src/cli/exit-codes.ts';
+import { parseFlashArgs } from '../../src/cli/flash-command.ts';
+import type { FlashReport } from '../../src/model/flash-progress.ts';
+import { buildCosiFixture, PROJECT_ROOT, type CosiFixture } from '../support/cosi-fixtures.ts';
+import { expectFlashedLike, expectNoValidTable, hashDevice } from '../support/flash-checks.ts';
+import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
+import { startRangeServer, type RangeServer } from '../support/range-server.ts';
+
+const MiB = 1024 * 1024;
+const CLI = path.join(PROJECT_ROOT, 'bin', 'cosiflash.js');
+let server: RangeServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startRangeServer({ files: {} });
+  dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-cli-'));
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cosiflash flash …` in a child process (stdin is a pipe: not a TTY). */
+function runCli(args: readonly string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'flash', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let counter = 0;
+function serve(fixture: CosiFixture): string {
+  counter += 1;
+  server.setFile(`c${counter}.cosi`, fixture.cosiPath);
+  return server.url(`c${counter}.cosi`);
+}
+
+describe('parseFlashArgs', () => {
+  it('parses every option and rejects unknown ones', () => {
+    const parsed = parseFlashArgs(['http://x/y.cosi', '--disk', '/dev/loop9', '--yes', '--unmount', '--no-verify', '--allow-loop', '--only', '/dev/loop9', '--only', '/dev/loop8', '--dry-run', '--json', '--report', 'r.json']);
+    expect(parsed).toMatchObject({ location: 'http://x/y.cosi', disk: '/dev/loop9', yes: true, unmount: true, verify: false, allowLoop: true, only: ['/dev/loop9', '/dev/loop8'], dryRun: true, json: true, report: 'r.json' });
+    expect(() => parseFlashArgs(['a', '--frobnicate'])).toThrow(/E_INPUT/);
+    expect(() => parseFlashArgs([])).toThrow(/E_INPUT/);
+  });
+});
+
+describeRootOnly('cosiflash flash', () => {
+  itRootOnly('--dry-run prints the plan and writes nothing; without a TTY and --yes it refuses', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
+      const before = await hashDevice(disk!.device, fixture.diskSizeBytes);
+      const url = serve(fixture);
+      const dry = await runCli([url, '--allow-loop', '--only', disk!.device, '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(EXIT_CODES.ok);
+      expect(dry.stdout).toContain(disk!.device);
+      expect(dry.stdout).toContain(fixture.imageHash);
+      expect(dry.stdout).toMatch(/esp/);
+      const unconfirmed = await runCli([url, '--allow-loop', '--only', disk!.device]);
+      expect(unconfirmed.code).toBe(EXIT_CODES.cancelled);
+      expect(unconfirmed.stderr).toMatch(/--yes/);
+      expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
+    });
+  });
+
+  itRootOnly('--yes --json flashes through the writer process: NDJSON events, final report, --report file', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes, partscan: true }], async ([disk]) => {
+      const reportFile = path.join(dir, 'report.json');
+      const result = await runCli([serve(fixture), '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--yes', '--json', '--report', reportFile]);
+      expect(result.code, result.stderr).toBe(EXIT_CODES.ok);
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; report?: FlashReport });
+      expect(lines[0]?.type).toBe('plan');
+      expect(lines.some((l) => l.type === 'progress')).toBe(true);
+      const last = lines.at(-1);
+      expect(last?.type).toBe('report');
+      expect(last?.report?.outcome).toBe('verified');
+      const saved = JSON.parse(await readFile(reportFile, 'utf8')) as FlashReport;
+      expect(saved.outcome).toBe('verified');
+      expect(saved.imageHash).toBe(fixture.imageHash);
+      await expectFlashedLike(disk!.device, fixture, { sameSize: true });
+    });
+  });
+
+  itRootOnly('refuses a too-small disk with exit 4 and a bad hash with exit 3', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes - MiB }], async ([disk]) => {
+      const url = serve(fixture);
+      const small = await runCli([url, '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--yes']);
+      expect(small.code, small.stderr).toBe(EXIT_CODES.refusedTarget);
+      const badHash = await runCli([url, '--hash', 'sha384:1234', '--allow-loop', '--only', disk!.device, '--yes']);
+      expect(badHash.code).toBe(EXIT_CODES.invalidInput);
+    });
+  });
+
+  itRootOnly('Ctrl-C (SIGINT) mid-flash cancels: exit 6, no valid partition table', async () => {
+    const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 24 }] });
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
+      // Big responses stall after 2 MiB, so the flash is still running when we interrupt it.
+      server.setFaults({ stallAfterBytes: 2 * MiB, stallMs: 20_000 });
+      try {
+        let sent = false;
+        const result = await runCli([serve(fixture), '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--yes', '--json'], {
+          onStdout: (text, child) => {
+            if (!sent && /"writtenBytes":[1-9]/.test(text)) {
+              sent = true;
+              child.kill('SIGINT');
+            }
+          },
+        });
+        expect(sent).toBe(true);
+        expect(result.code, result.stderr).toBe(EXIT_CODES.cancelled);
+        expect(result.stdout).toContain('"outcome":"cancelled"');
+      } finally {
+        server.setFaults({});
+      }
+      await expectNoValidTable(disk!.device);
+    });
+  });
+});
