@@ -21,10 +21,10 @@ export function DiskMap(props: { readonly layout: Layout }) {
               style={{ width: `${segment.widthPercent}%` }}
               title={`${segment.label} — ${formatBytes(segment.sizeBytes)} (LBA ${segment.startLba}–${segment.endLba})`}
             >
-              {segment.kind === 'partition' && segment.widthPercent >= 7 && (
+              {segment.kind === 'partition' && segment.widthPercent >= 5 && (
                 <span className="segment-text">
                   <span className="segment-name">{segment.label}</span>
-                  <span className="segment-size">{formatBytes(segment.sizeBytes)}</span>
+                  {segment.widthPercent >= 8 && <span className="segment-size">{formatBytes(segment.sizeBytes)}</span>}
                 </span>
               )}
             </div>

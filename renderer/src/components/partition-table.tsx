@@ -46,7 +46,15 @@ export function PartitionTable(props: { readonly layout: Layout }) {
                 )}
                 {partition.verity !== null && <span className="badge badge-info">verity {partition.verity.role}</span>}
               </td>
-              <td className="mono small">{partition.fsUuid ?? <span className="muted">—</span>}</td>
+              <td className="mono small">
+                {partition.fsUuid === null ? (
+                  <span className="muted">—</span>
+                ) : (
+                  <span className="uuid" title={partition.fsUuid}>
+                    {partition.fsUuid}
+                  </span>
+                )}
+              </td>
               <td className="mono">{partition.mountPoint ?? <span className="muted">—</span>}</td>
               <td className="num">
                 {formatBytes(partition.image.compressedSize)} → {formatBytes(partition.image.uncompressedSize)}

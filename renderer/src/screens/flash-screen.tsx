@@ -90,6 +90,23 @@ export function FlashScreen() {
         </div>
       </div>
 
+      {cancelConfirmOpen && (
+        <div className="inline-confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-body">
+          <p id="cancel-title" className="notice-title">
+            Stop flashing {device}?
+          </p>
+          <p id="cancel-body">The disk will be left without a valid partition table and must be flashed again before use.</p>
+          <div className="actions">
+            <button type="button" className="button-secondary" autoFocus onClick={dismissCancel}>
+              Keep flashing
+            </button>
+            <button type="button" className="button-danger" onClick={() => void confirmCancel()}>
+              Stop flashing
+            </button>
+          </div>
+        </div>
+      )}
+
       <div className="overall">
         <div className="overall-percent" aria-hidden="true">
           {percent}
@@ -137,7 +154,8 @@ export function FlashScreen() {
           return (
             <li key={row.region.number} className={`region region-${row.region.phase}`}>
               <span className="region-name">
-                {row.region.number === 0 ? 'GPT' : `#${row.region.number}`} <strong>{name}</strong>
+                {row.region.number === 0 ? '' : `#${row.region.number} `}
+                <strong>{row.region.number === 0 && row.region.name === '' ? 'Partition table' : name}</strong>
               </span>
               <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
               <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
@@ -150,22 +168,6 @@ export function FlashScreen() {
         })}
       </ol>
 
-      {cancelConfirmOpen && (
-        <div className="inline-confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-body">
-          <p id="cancel-title" className="notice-title">
-            Stop flashing {device}?
-          </p>
-          <p id="cancel-body">The disk will be left without a valid partition table and must be flashed again before use.</p>
-          <div className="actions">
-            <button type="button" className="button-secondary" autoFocus onClick={dismissCancel}>
-              Keep flashing
-            </button>
-            <button type="button" className="button-danger" onClick={() => void confirmCancel()}>
-              Stop flashing
-            </button>
-          </div>
-        </div>
-      )}
     </section>
   );
 }

@@ -29,6 +29,7 @@ export function TargetScreen() {
   const selectDisk = useAppStore((state) => state.selectDisk);
   const proceed = useAppStore((state) => state.proceedToConfirm);
   const goTo = useAppStore((state) => state.goTo);
+  const virtualDisks = useAppStore((state) => state.appInfo?.capabilities.virtualDisks === true);
 
   useEffect(() => {
     void refreshDisks();
@@ -61,10 +62,12 @@ export function TargetScreen() {
       </div>
 
       <div className="toolbar">
-        <label className="switch">
-          <input type="checkbox" role="switch" checked={showVirtual} onChange={(event) => void setShowVirtual(event.target.checked)} />
-          <span>Show virtual disks</span>
-        </label>
+        {virtualDisks && (
+          <label className="switch">
+            <input type="checkbox" role="switch" checked={showVirtual} onChange={(event) => void setShowVirtual(event.target.checked)} />
+            <span>Show virtual disks</span>
+          </label>
+        )}
         <button type="button" className="button-small" onClick={() => void refreshDisks()} disabled={loading}>
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
