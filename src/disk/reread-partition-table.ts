@@ -1,8 +1,9 @@
 /**
  * After the new partition table is written, makes the kernel read it (docs/stream-disk-behavior.md
- * §5 step 5): `blockdev --rereadpt` (BLKRRPART), falling back to `partx -u` (BLKPG, which also
- * works on a busy disk and on loop devices attached without partition scanning), then waits
- * until the kernel shows exactly the expected partitions and their device nodes exist.
+ * §5 step 5): `blockdev --rereadpt` (BLKRRPART), then `partx -u` (BLKPG, which also works on a
+ * busy disk, on loop devices attached without partition scanning and on kernels without a GPT
+ * parser), then waits until the kernel shows exactly the expected partitions and their device
+ * nodes exist.
  */
 import { access, readdir, realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -24,14 +25,14 @@ export async function rereadPartitionTable(device: string, options: RereadOption
   const timeoutMs = options.timeoutMs ?? 15_000;
   const name = basename(await realpath(device).catch(() => device));
   const problems: string[] = [];
-  try {
-    await runTool('blockdev', ['--rereadpt', device], { timeoutMs });
-  } catch (error) {
-    problems.push(toolProblem(error));
+  // BLKRRPART uses the kernel's own partition parsers, which some kernels lack (this project's
+  // CI kernel has no GPT parser: the re-read "succeeds" and shows nothing). partx parses in user
+  // space and adds, resizes or removes partitions one by one, so it runs in every case.
+  for (const [tool, args] of [['blockdev', ['--rereadpt', device]], ['partx', ['-u', device]]] as const) {
     try {
-      await runTool('partx', ['-u', device], { timeoutMs });
-    } catch (partxError) {
-      problems.push(toolProblem(partxError));
+      await runTool(tool, args, { timeoutMs });
+    } catch (error) {
+      problems.push(toolProblem(error));
     }
   }
   const deadline = Date.now() + timeoutMs;

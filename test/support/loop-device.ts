@@ -6,9 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm, rmdir } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'vitest';
 
@@ -91,6 +91,15 @@ async function backingFileOf(device: string): Promise<string | null> {
   }
 }
 
+async function hasPartitions(device: string): Promise<boolean> {
+  const name = basename(device);
+  try {
+    return (await readdir(`/sys/class/block/${name}`)).some((entry) => entry.startsWith(`${name}p`));
+  } catch {
+    return false;
+  }
+}
+
 async function losetupAttach(file: string, options: AttachLoopOptions): Promise<string> {
   const args = ['-f', '--show'];
   if (options.sectorBytes !== undefined && options.sectorBytes !== 512) args.push('-b', String(options.sectorBytes));
@@ -117,6 +126,9 @@ async function detachExactly(device: string, backingFile: string): Promise<void>
   // same /dev/loopN to another test.
   const current = await backingFileOf(device);
   if (current !== backingFile) return;
+  // Partitions added with partx (BLKPG) to a loop device attached without -P outlive the
+  // detach and would confuse the next user of this loopN; remove them while it is still ours.
+  if (await hasPartitions(device)) await run('partx', ['-d', device]).catch(() => undefined);
   let lastError: unknown;
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
