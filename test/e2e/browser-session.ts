@@ -41,17 +41,18 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark'; wid
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const screenshot = async (name: string): Promise<string> => {
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+    return file;
+  };
   return {
     page,
     context,
     problems,
-    async screenshot(name) {
-      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
-      return file;
-    },
+    screenshot,
     async describeFailure(name) {
-      const file = await this.screenshot(`failed-${name}`).catch(() => '(no screenshot)');
+      const file = await screenshot(`failed-${name}`).catch(() => '(no screenshot)');
       const text = await page.locator('body').innerText().catch(() => '(no page text)');
       return `screenshot: ${file}\npage text:\n${text}\nbrowser problems: ${problems.join('\n') || 'none'}`;
     },
