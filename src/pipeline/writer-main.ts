@@ -17,7 +17,7 @@ import {
   parseToWriter,
   type FromWriterMessage,
 } from '../ipc/writer-protocol.ts';
-import { flashDisk } from './flash-disk.ts';
+import type { FlashRequest } from './flash-request.ts';
 
 const tokenIndex = process.argv.indexOf('--token');
 const token = tokenIndex >= 0 ? (process.argv[tokenIndex + 1] ?? '') : '';
@@ -77,8 +77,10 @@ const timer = setInterval(() => {
 
 send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? null });
 
-async function run(jobId: string, request: Parameters<typeof flashDisk>[0]): Promise<void> {
+async function run(jobId: string, request: FlashRequest): Promise<void> {
   try {
+    // Loaded on demand: the writer answers hello (and can be cancelled) before the core loads.
+    const { flashDisk } = await import('./flash-disk.ts');
     const report = await flashDisk(request, {
       signal: controller.signal,
       jobId,

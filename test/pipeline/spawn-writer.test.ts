@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/ipc/writer-protocol.ts';
+import { spawnWriter } from '../../src/pipeline/spawn-writer.ts';
+import { planLaunch } from '../../src/pipeline/writer-launch.ts';
+
+const WRITER = fileURLToPath(new URL('../../src/pipeline/writer-main.ts', import.meta.url));
+const request = { source: '/nonexistent/cosiflash-test/image.cosi', verify: true, unmount: false, allowLoop: false };
+
+function startWriter(token: string) {
+  const child = spawn(process.execPath, [WRITER, '--token', token], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const messages: FromWriterMessage[] = [];
+  const raw: string[] = [];
+  child.stdout.on('data', createLineSplitter((line) => {
+    raw.push(line);
+    const message = parseFromWriter(line, token);
+    if (message !== null) messages.push(message);
+  }));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (type: string): Promise<FromWriterMessage> => {
+    for (let i = 0; i < 200; i += 1) {
+      const found = messages.find((m) => m.type === type);
+      if (found !== undefined) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no ${type} message; got ${raw.join('\n')}`);
+  };
+  return { child, messages, raw, exited, waitFor };
+}
+
+describe('writer process', () => {
+  it('says hello with its token, ignores messages with another token, and exits when its parent closes stdin', async () => {
+    const token = randomBytes(32).toString('hex');
+    const writer = startWriter(token);
+    const hello = await writer.waitFor('hello');
+    expect(hello).toMatchObject({ type: 'hello', version: 1, pid: writer.child.pid });
+    // A start with the wrong token must not start anything.
+    writer.child.stdin.write(encodeMessage({ type: 'start', token: randomBytes(32).toString('hex'), jobId: 'x', request }));
+    await writer.waitFor('heartbeat');
+    expect(writer.messages.some((m) => m.type === 'progress' || m.type === 'result')).toBe(false);
+    writer.child.stdin.end();
+    expect(await writer.exited).toBe(0);
+  });
+
+  it('refuses to run without a well-formed token', async () => {
+    const child = spawn(process.execPath, [WRITER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+  });
+
+  it('exits on SIGTERM while idle', async () => {
+    const writer = startWriter(randomBytes(32).toString('hex'));
+    await writer.waitFor('hello');
+    writer.child.kill('SIGTERM');
+    expect(await writer.exited).toBe(0);
+  });
+});
+
+describe('spawnWriter', () => {
+  it('runs a job in the writer process and resolves with its report (here: a failed one)', async () => {
+    const job = spawnWriter(request, { elevate: false });
+    const events = [];
+    for await (const event of job.events) events.push(event);
+    const report = await job.done;
+    expect(report.outcome).toBe('failed');
+    expect(report.error?.code).toBe('E_FILE_NOT_FOUND');
+    expect(events.at(-1)).toMatchObject({ type: 'failed', jobId: job.jobId });
+  });
+
+  it('turns a writer that cannot start into E_WRITER', async () => {
+    const job = spawnWriter(request, { elevate: false, execPath: '/nonexistent/node' });
+    await expect(job.done).rejects.toMatchObject({ code: 'E_WRITER' });
+  });
+
+  it('turns a writer that dies without a result into E_WRITER', async () => {
+    const job = spawnWriter(request, { elevate: false, execArgs: ['-e', 'process.exit(3)', '--'] });
+    await expect(job.done).rejects.toMatchObject({ code: 'E_WRITER' });
+  });
+
+  it('without pkexec, elevation fails with E_PERMISSION naming the exact sudo command', () => {
+    expect(() => planLaunch({ execPath: process.execPath, execArgs: [], script: WRITER, token: 'a'.repeat(64), elevate: true, request: { ...request, device: '/dev/sdz' }, env: { PATH: '/nonexistent' } })).toThrow(
+      expect.objectContaining({ code: 'E_PERMISSION', hint: expect.stringContaining('sudo npx cosiflash flash /nonexistent/cosiflash-test/image.cosi --disk /dev/sdz') }),
+    );
+  });
+
+  it('elevates through pkexec, passing ELECTRON_RUN_AS_NODE through env', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-pkexec-'));
+    try {
+      await writeFile(path.join(dir, 'pkexec'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+      const token = 'b'.repeat(64);
+      const plan = planLaunch({ execPath: '/opt/app/app', execArgs: [], script: WRITER, token, elevate: true, request, env: { PATH: dir, ELECTRON_RUN_AS_NODE: '1' } });
+      expect(plan).toEqual({ command: path.join(dir, 'pkexec'), args: ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/opt/app/app', WRITER, '--token', token], elevated: true });
+      expect(planLaunch({ execPath: '/opt/app/app', execArgs: [], script: WRITER, token, elevate: false, request, env: {} })).toEqual({ command: '/opt/app/app', args: [WRITER, '--token', token], elevated: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
