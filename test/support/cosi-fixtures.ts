@@ -75,6 +75,8 @@ export interface CosiFixtureOptions {
   /** Put cosi-marker after metadata.json. */
   markerNotFirst?: boolean;
   omitMetadata?: boolean;
+  /** Declares partition `hash` as the dm-verity hash partition of filesystem partition `data`. */
+  verity?: { data: number; hash: number; roothash?: string };
 }
 
 /** Edits applied after the cached build (for invalid-input tests); the result is not cached. */
@@ -325,7 +327,9 @@ function buildMetadata(parts: FixtureParts, regions: CosiFixtureRegion[], option
     if (part.fs === null) continue;
     const region = regions.find((r) => r.type === 'partition' && r.number === part.number);
     if (!region) continue;
-    images.push({ image: imageFile(region, options), mountPoint: part.fs.mountPoint, fsType: part.fs.fsType, fsUuid: part.fs.fsUuid, partType: part.typeGuid, verity: null });
+    const hashRegion = options.verity?.data === part.number ? regions.find((r) => r.type === 'partition' && r.number === options.verity?.hash) : undefined;
+    const verity = hashRegion ? { image: imageFile(hashRegion, options), roothash: options.verity?.roothash ?? 'ab'.repeat(32) } : null;
+    images.push({ image: imageFile(region, options), mountPoint: part.fs.mountPoint, fsType: part.fs.fsType, fsUuid: part.fs.fsUuid, partType: part.typeGuid, verity });
   }
   const metadata: FixtureMetadata = {
     version: '1.2',
