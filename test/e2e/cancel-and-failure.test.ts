@@ -65,6 +65,9 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
       // Hold the download mid-way so there is a running flash to cancel.
       http.setFaults({ stallAfterBytes: 1 * MiB, stallMs: 20_000, stallCount: 1 });
       await flashUntilFlashScreen(browser, serve, loop, 'images/os.cosi');
+      // A reloaded page finds the running job again (flash:list) instead of offering a second flash.
+      await page.reload();
+      await page.getByRole('progressbar', { name: 'root', exact: true }).waitFor();
       await page.getByRole('button', { name: 'Cancel' }).click();
       const prompt = page.getByRole('alertdialog');
       await prompt.waitFor();

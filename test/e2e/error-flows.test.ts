@@ -81,6 +81,11 @@ describeRootOnly('e2e: errors are explained and nothing moves on', () => {
       expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true);
       await browser.screenshot('target-refused');
       expect(browser.problems).toEqual([]);
+
+      // The server goes away: the page says so instead of failing silently.
+      await serve.stop();
+      serve = null;
+      await page.getByText('Lost the connection to the Cosiflash server').waitFor();
     } catch (error) {
       throw new Error(`${String(error)}\n${(await browser?.describeFailure('error-flows')) ?? ''}\nserver output:\n${serve?.output() ?? ''}`, { cause: error });
     } finally {
