@@ -1,11 +1,17 @@
 /**
- * After the new partition table is written, makes the kernel read it (docs/stream-disk-behavior.md
- * §5 step 5): `blockdev --rereadpt` (BLKRRPART), then `partx -u` (BLKPG, which also works on a
- * busy disk, on loop devices attached without partition scanning and on kernels without a GPT
- * parser), then waits until the kernel shows exactly the expected partitions and their device
- * nodes exist.
+ * After the new partition table is written, makes the kernel use it (docs/stream-disk-behavior.md
+ * §5 step 5) and waits until the kernel's partitions are exactly the table's — same numbers,
+ * starts and sizes — and their device nodes exist.
+ *
+ * `blockdev --rereadpt` (BLKRRPART) first, as every partitioning tool does. It is not enough
+ * everywhere: it fails on loop devices attached without partition scanning, a kernel built
+ * without the GPT parser "succeeds" and shows nothing (this project's CI kernel), and stale
+ * partitions may overlap the new ones. When the kernel's view still differs from the table,
+ * partx (BLKPG, parsing in user space) deletes the old partitions and adds the new ones. We do
+ * not use `partx -u`: util-linux 2.38 stops at the partition count (slots 1, 2, 5 loses 5) and
+ * cannot grow a partition over a stale neighbour.
  */
-import { access, readdir, realpath } from 'node:fs/promises';
+import { access, readdir, readFile, realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CosiflashError } from '../errors.ts';
 import { runTool, ToolError } from './run-tool.ts';
@@ -17,53 +23,90 @@ export interface RereadOptions {
   timeoutMs?: number;
 }
 
+/** One partition: its number and its extent in 512-byte units (as sysfs and partx count). */
+export interface KernelPartition {
+  readonly name: string;
+  readonly number: number;
+  readonly start: number;
+  readonly sectors: number;
+}
+
 const POLL_MS = 100;
 
-/** Re-reads the partition table of `device` and waits for its partitions; E_PARTITION_REREAD on timeout. */
+/** Re-reads the partition table of `device` and waits for its partitions; E_PARTITION_REREAD on timeout or mismatch. */
 export async function rereadPartitionTable(device: string, options: RereadOptions): Promise<void> {
   if (process.platform !== 'linux') return; // macOS and Windows pick the new table up themselves.
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
   const name = basename(await realpath(device).catch(() => device));
   const problems: string[] = [];
-  // BLKRRPART uses the kernel's own partition parsers, which some kernels lack (this project's
-  // CI kernel has no GPT parser: the re-read "succeeds" and shows nothing). partx parses in user
-  // space and adds, resizes or removes partitions one by one, so it runs in every case.
-  for (const [tool, args] of [['blockdev', ['--rereadpt', device]], ['partx', ['-u', device]]] as const) {
-    try {
-      await runTool(tool, args, { timeoutMs });
-    } catch (error) {
-      problems.push(toolProblem(error));
-    }
+  const attempt = async (tool: string, args: readonly string[]): Promise<void> => {
+    await runTool(tool, args, { timeoutMs }).catch((error: unknown) => problems.push(toolProblem(error)));
+  };
+  const table = await readTable(device);
+  if (table.length !== options.expectedPartitions) {
+    throw new CosiflashError('E_PARTITION_REREAD', `The partition table on ${device} has ${table.length} partition(s), expected ${options.expectedPartitions}.`);
   }
-  const deadline = Date.now() + timeoutMs;
-  let seen: string[];
+  await attempt('blockdev', ['--rereadpt', device]);
+  await settleUdev(1);
+  if (!sameExtents(await kernelPartitions(name), table)) {
+    await attempt('partx', ['-d', device]);
+    if (table.length > 0) await attempt('partx', ['-a', device]);
+  }
+  let seen: KernelPartition[];
   for (;;) {
     await settleUdev(Math.max(1, Math.ceil((deadline - Date.now()) / 1000)));
     seen = await kernelPartitions(name);
-    if (seen.length === options.expectedPartitions && (await allExist(seen.map((part) => `/dev/${part}`)))) return;
+    if (sameExtents(seen, table) && (await allExist(seen.map((part) => `/dev/${part.name}`)))) return;
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
   throw new CosiflashError(
     'E_PARTITION_REREAD',
-    `After writing, the kernel shows ${seen.length} partition(s) on ${device} (${seen.join(', ') || 'none'}), expected ${options.expectedPartitions}${why}.`,
+    `After writing, the kernel shows ${seen.length} partition(s) on ${device} (${seen.map((p) => p.name).join(', ') || 'none'}), expected ${options.expectedPartitions} as written${why}.`,
   );
 }
 
-/** Partition names the kernel has for disk `name`, from /sys/class/block/<name>/<part>/partition. */
-export async function kernelPartitions(name: string): Promise<string[]> {
+/** The partitions the kernel has for disk `name` (from /sys/class/block), by number. */
+export async function kernelPartitions(name: string): Promise<KernelPartition[]> {
   let entries: string[];
   try {
     entries = await readdir(`/sys/class/block/${name}`);
   } catch {
     return [];
   }
-  const parts: string[] = [];
-  for (const entry of entries) {
-    if (entry.startsWith(name) && (await allExist([`/sys/class/block/${name}/${entry}/partition`]))) parts.push(entry);
+  const parts: KernelPartition[] = [];
+  for (const entry of entries.filter((e) => e.startsWith(name))) {
+    const dir = `/sys/class/block/${name}/${entry}`;
+    const [number, start, sectors] = await Promise.all(['partition', 'start', 'size'].map((file) => readFile(`${dir}/${file}`, 'utf8').then(Number, () => NaN)));
+    if (Number.isInteger(number) && Number.isInteger(start) && Number.isInteger(sectors)) parts.push({ name: entry, number: number ?? 0, start: start ?? 0, sectors: sectors ?? 0 });
   }
-  return parts.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return parts.sort((a, b) => a.number - b.number);
+}
+
+/** The table on the disk as partx reads it in user space (512-byte units). */
+async function readTable(device: string): Promise<Omit<KernelPartition, 'name'>[]> {
+  let stdout: string;
+  try {
+    stdout = await runTool('partx', ['--show', '--noheadings', '--bytes', '-o', 'NR,START,SECTORS', device]);
+  } catch (error) {
+    // No table at all reads as an error; a disk with an empty table has no partitions.
+    if (error instanceof ToolError && /failed to read partition table/i.test(error.stderr)) return [];
+    throw new CosiflashError('E_PARTITION_REREAD', `Cannot read the partition table of ${device}: ${toolProblem(error)}`, { cause: error });
+  }
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [number, start, sectors] = line.trim().split(/\s+/).map(Number);
+      return { number: number ?? NaN, start: start ?? NaN, sectors: sectors ?? NaN };
+    });
+}
+
+function sameExtents(kernel: readonly Omit<KernelPartition, 'name'>[], table: readonly Omit<KernelPartition, 'name'>[]): boolean {
+  return kernel.length === table.length && table.every((want) => kernel.some((have) => have.number === want.number && have.start === want.start && have.sectors === want.sectors));
 }
 
 /** Lets udev finish creating device nodes; a no-op where udevadm is missing or udev is not running. */
