@@ -1,0 +1,144 @@
+/**
+ * `cosiflash disks [--for <image>]`: every disk with what matters for choosing a target, and
+ * with --for whether each one can take that image, why not, and which one `flash` would pick
+ * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
+ */
+import { parseArgs } from 'node:util';
+import { evaluateDisks } from '../disk/evaluate-disks.ts';
+import { allMountpoints, type EligibilityContext } from '../disk/eligibility.ts';
+import { findDisksHolding } from '../disk/find-disks-holding.ts';
+import { listDisks } from '../disk/list-disks.ts';
+import { CosiflashError } from '../errors.ts';
+import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
+import type { Layout } from '../model/layout.ts';
+import { formatBytes } from '../util/format-units.ts';
+import { EXIT_CODES } from './exit-codes.ts';
+
+export const DISKS_HELP = `Usage: cosiflash disks [options]
+
+Lists every disk: device, size, model, bus, sector sizes, flags and mount points.
+With --for, also reads the image's metadata and shows, for each disk, whether it can
+take the image and why not; the disk \`cosiflash flash\` would pick is marked with "=>".
+
+Options:
+  --for IMAGE    Check every disk against IMAGE (path or http(s)/file URL)
+  --unmount      With --for: count mounted disks as usable (as \`flash --unmount\` does)
+  --allow-loop   Include loop devices (for testing)
+  --only DEV     Consider only DEV (repeatable)
+  --json         Print JSON: DiskInfo[] without --for, DiskCandidate[] with it
+  -h, --help     Show this help
+
+Exit status: 0 listed (whether or not a disk fits), 2 bad usage, 3 invalid or
+unreachable image.`;
+
+export interface DisksArgs {
+  readonly forImage: string | undefined;
+  readonly unmount: boolean;
+  readonly allowLoop: boolean;
+  readonly only: readonly string[] | undefined;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+/** Parses the `disks` command line; E_INPUT on anything unknown. */
+export function parseDisksArgs(args: readonly string[]): DisksArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        for: { type: 'string' },
+        unmount: { type: 'boolean' },
+        'allow-loop': { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CosiflashError('E_INPUT', `disks: ${(error as Error).message}`);
+  }
+  const { values } = parsed;
+  return {
+    forImage: values.for,
+    unmount: values.unmount ?? false,
+    allowLoop: values['allow-loop'] ?? false,
+    only: values.only,
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+}
+
+export async function runDisks(args: readonly string[]): Promise<number> {
+  const options = parseDisksArgs(args);
+  if (options.help) {
+    process.stdout.write(`${DISKS_HELP}\n`);
+    return EXIT_CODES.ok;
+  }
+  const disks = await listDisks({ allowLoop: options.allowLoop, ...(options.only === undefined ? {} : { onlyDevices: options.only }) });
+  if (options.forImage === undefined) {
+    process.stdout.write(options.json ? `${JSON.stringify(disks, null, 2)}\n` : `${disksText(disks)}\n`);
+    return EXIT_CODES.ok;
+  }
+  const { layout, location, sourcePath } = await readLayout(options.forImage);
+  const context: EligibilityContext = {
+    requiredBytes: layout.disk.sizeBytes,
+    lbaSize: layout.disk.lbaSize,
+    sourcePath,
+    unmountConsent: options.unmount,
+    allowVirtual: options.allowLoop,
+    ...(sourcePath === null ? {} : { sourceDisks: await findDisksHolding(sourcePath) }),
+  };
+  const candidates = evaluateDisks(disks, context);
+  process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
+  return EXIT_CODES.ok;
+}
+
+async function readLayout(location: string): Promise<{ layout: Layout; location: string; sourcePath: string | null }> {
+  // Loaded only with --for: listing disks needs none of the image code.
+  const [{ openSource }, { inspectCosi }] = await Promise.all([import('../source/open-source.ts'), import('../cosi/inspect-cosi.ts')]);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
+  process.once('SIGINT', onSigint);
+  const source = await openSource(location, { signal: controller.signal });
+  try {
+    const { layout } = await inspectCosi(source, { signal: controller.signal });
+    return { layout, location: source.location, sourcePath: source.localPath };
+  } finally {
+    process.off('SIGINT', onSigint);
+    await source.close();
+  }
+}
+
+/** The plain list: one line per disk, then its mount points. */
+export function disksText(disks: readonly DiskInfo[]): string {
+  if (disks.length === 0) return 'No disks found.';
+  return disks.map((disk) => diskLines(disk, '').join('\n')).join('\n');
+}
+
+/** The list checked against an image: a verdict per disk, its reasons, and the auto-selection. */
+export function candidatesText(candidates: readonly DiskCandidate[], layout: Layout, location: string): string {
+  const lines = [`Image: ${location}`, `Needs: ${formatBytes(layout.disk.sizeBytes)} (${layout.disk.sizeBytes} bytes), ${layout.disk.lbaSize}-byte sectors`, ''];
+  if (candidates.length === 0) lines.push('No disks found.');
+  for (const candidate of candidates) {
+    const mark = candidate.selected ? '=> ' : candidate.eligible ? 'ok ' : 'no ';
+    lines.push(...diskLines(candidate.disk, mark));
+    for (const reason of candidate.reasons) lines.push(`       - ${reason.detail}`);
+  }
+  const selected = candidates.find((candidate) => candidate.selected);
+  lines.push('', selected === undefined ? 'No disk can take this image.' : `Auto-selection: ${selected.disk.device} (use --disk to choose another eligible disk with \`cosiflash flash\`).`);
+  return lines.join('\n');
+}
+
+function diskLines(disk: DiskInfo, mark: string): string[] {
+  // Virtual disks report a PCI vendor id (0x1af4) as their vendor: not worth showing.
+  const vendor = disk.vendor !== null && /^0x[0-9a-f]+$/i.test(disk.vendor) ? null : disk.vendor;
+  const name = [vendor, disk.model].filter((part) => part !== null && part !== '').join(' ') || '(no model)';
+  const sectors = disk.physicalSectorBytes === disk.logicalSectorBytes ? `${disk.logicalSectorBytes} B sectors` : `${disk.logicalSectorBytes}/${disk.physicalSectorBytes} B sectors`;
+  const flags = [disk.system && 'system', disk.removable && 'removable', disk.readOnly && 'read-only', disk.virtual && 'virtual', !disk.isWholeDisk && 'partition'].filter((flag) => flag !== false);
+  const head = `${mark.padEnd(3)}${disk.device.padEnd(16)} ${formatBytes(disk.sizeBytes).padStart(9)}  ${name}  [${disk.bus ?? 'bus unknown'}, ${sectors}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}]`;
+  const mountpoints = allMountpoints(disk).map((m) => (m === '[SWAP]' ? 'swap' : m));
+  return mountpoints.length > 0 ? [head, `       mounted: ${mountpoints.join(', ')}`] : [head];
+}
