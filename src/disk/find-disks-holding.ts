@@ -41,11 +41,11 @@ export async function findDisksUnderNode(devicePath: string): Promise<string[]> 
 
 /** Linux dev_t decoding (glibc gnu_dev_major / gnu_dev_minor). */
 export function majorOf(dev: bigint): number {
-  return Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+  return Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & 0xfffff000n));
 }
 
 export function minorOf(dev: bigint): number {
-  return Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+  return Number((dev & 0xffn) | ((dev >> 12n) & 0xffffff00n));
 }
 
 async function resolveDeviceNumber(dev: bigint, path: string, found: Set<string>, depth: number): Promise<void> {
