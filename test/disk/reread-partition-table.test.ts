@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -32,6 +33,22 @@ describeRootOnly('rereadPartitionTable on loop devices I created', () => {
       await rereadPartitionTable(loop.device, { expectedPartitions: 1 });
       expect((await kernelPartitions(name)).map((p) => p.name)).toEqual([`${name}p1`]);
       expect(Number((await exec('blockdev', ['--getsize64', `${loop.device}p1`])).stdout.trim())).toBe(8 * MiB);
+    } finally {
+      await loop.detach();
+    }
+  });
+
+  it('works while the disk is held open with O_EXCL (as the writer holds it)', async () => {
+    const loop = await attachLoop({ sizeBytes: 32 * MiB, partscan: true });
+    try {
+      await exec('sgdisk', ['-n', '1:0:+4M', '-n', '2:0:+4M', '-n', '5:0:+4M', loop.device]);
+      const handle = await open(loop.device, constants.O_RDWR | constants.O_EXCL);
+      try {
+        await rereadPartitionTable(loop.device, { expectedPartitions: 3 });
+        expect((await kernelPartitions(basename(loop.device))).map((p) => p.number)).toEqual([1, 2, 5]);
+      } finally {
+        await handle.close();
+      }
     } finally {
       await loop.detach();
     }
