@@ -3,7 +3,7 @@ import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.
 import { flashDisk, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
 import type { FlashRequest } from '../../src/pipeline/flash-request.ts';
 import { buildCosiFixture, type CosiFixture, type CosiFixtureOptions } from '../support/cosi-fixtures.ts';
-import { expectFilesystemsClean, expectFlashedLike, expectNoValidTable, hashDevice, tool } from '../support/flash-checks.ts';
+import { expectFilesystemsClean, expectFlashedLike, expectNoValidTable, hashDevice, tool, writeOldTable } from '../support/flash-checks.ts';
 import { attachLoop, attachTmpfsLoop, describeRootOnly, itRootOnly, withLoops, type AttachLoopOptions } from '../support/loop-device.ts';
 import { startRangeServer, type RangeServer, type RangeServerFaults } from '../support/range-server.ts';
 
@@ -176,6 +176,7 @@ describeRootOnly('flashDisk on loop devices', () => {
     itRootOnly('a corrupted region (SHA-384 mismatch mid-flash)', async () => {
       const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 4 }] }, { corruptCompressed: { region: 2 } });
       await withLoops([loop(fixture.diskSizeBytes)], async ([disk]) => {
+        await writeOldTable(disk!.device);
         const { report, events } = await flash({ source: serve(fixture), onlyDevices: [disk!.device] });
         expect(report.outcome).toBe('failed');
         expect(['E_IMAGE_HASH', 'E_DECODE']).toContain(report.error?.code);
@@ -190,6 +191,7 @@ describeRootOnly('flashDisk on loop devices', () => {
       const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'data', kind: 'raw', sizeMiB: 12 }] });
       const disk = await attachTmpfsLoop({ sizeBytes: fixture.diskSizeBytes, tmpfsBytes: 8 * MiB });
       try {
+        await writeOldTable(disk.device);
         const { report } = await flash({ source: serve(fixture), onlyDevices: [disk.device], device: disk.device });
         expect(report.outcome).toBe('failed');
         expect(report.error?.code).toBe('E_WRITE');
@@ -202,6 +204,7 @@ describeRootOnly('flashDisk on loop devices', () => {
     itRootOnly('cancel mid-flash (abort signal)', async () => {
       const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 24 }] });
       await withLoops([loop(fixture.diskSizeBytes)], async ([disk]) => {
+        await writeOldTable(disk!.device);
         // A slow network (the server stalls once) keeps the flash running while we cancel.
         const { report } = await flash(
           { source: serve(fixture), onlyDevices: [disk!.device] },

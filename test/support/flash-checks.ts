@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import type { CosiFixture } from '../support/cosi-fixtures.ts';
+import { withLoopDevice } from './cosi-fixture-tools.ts';
+import type { CosiFixture } from './cosi-fixtures.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -60,7 +61,8 @@ export async function expectFlashedLike(device: string, fixture: CosiFixture, op
   const verify = await tool('sgdisk', ['-v', device]);
   expect(verify.stdout, verify.stdout + verify.stderr).toContain('No problems found');
   const actual = await sfdiskJson(device);
-  const expected = await sfdiskJson(fixture.sourceDiskPath);
+  // sfdisk reads a plain file with 512-byte sectors: look at a 4096-byte source through a loop device.
+  const expected = fixture.lbaSize === 512 ? await sfdiskJson(fixture.sourceDiskPath) : await withLoopDevice(fixture.sourceDiskPath, fixture.lbaSize, (loop) => sfdiskJson(loop));
   expect(actual, 'sfdisk finds a table').not.toBeNull();
   if (actual === null || expected === null) return;
   expect(actual.partitiontable.label).toBe('gpt');
@@ -101,6 +103,16 @@ export async function expectFilesystemsClean(device: string, fixture: CosiFixtur
 export async function expectNoValidTable(device: string): Promise<void> {
   const table = await sfdiskJson(device);
   expect(table, 'sfdisk must find no partition table').toBeNull();
-  const verify = await tool('sgdisk', ['-v', device]);
-  expect(verify.stdout).not.toContain('No problems found');
+  // sgdisk says so when it finds neither a primary nor a backup GPT (nor an MBR).
+  const printed = await tool('sgdisk', ['-p', device]);
+  expect(printed.stdout + printed.stderr).toMatch(/Creating new GPT entries|GPT: not present/);
+  const blkid = await tool('blkid', ['-p', device]);
+  expect(blkid.stdout).not.toMatch(/PTTYPE/);
+}
+
+/** Puts a valid old GPT on the device (as a previously used disk has), so a test can prove it is gone afterwards. */
+export async function writeOldTable(device: string): Promise<void> {
+  const result = await tool('sgdisk', ['-o', '-n', '1:0:+1M', '-c', '1:old', device]);
+  expect(result.code, result.stderr).toBe(0);
+  expect(await sfdiskJson(device), 'the old table is there before the flash').not.toBeNull();
 }
