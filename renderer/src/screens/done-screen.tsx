@@ -99,7 +99,7 @@ export function DoneScreen() {
             {report.regions.map((region) => (
               <tr key={region.number} className={`verdict-row verdict-row-${region.phase}`}>
                 <td className="num">{region.number === 0 ? 'GPT' : region.number}</td>
-                <td>{region.name}</td>
+                <td className={region.number === 0 ? 'capitalize' : undefined}>{region.name}</td>
                 <td>
                   <span className={`phase phase-${region.phase}`}>{verdictText(region)}</span>
                   {region.error !== null && <span className="small muted"> {region.error.title}</span>}

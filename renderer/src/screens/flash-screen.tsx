@@ -148,14 +148,14 @@ export function FlashScreen() {
 
       <ol className="region-list" aria-label="Partitions">
         {rows.map((row) => {
-          const name = row.region.name === '' ? `Partition ${row.region.number}` : row.region.name;
+          const name = row.region.name === '' ? (row.region.number === 0 ? 'Partition table' : `Partition ${row.region.number}`) : row.region.name;
           const rate = rates[row.region.number] ?? 0;
           const active = row.region.phase === 'downloading' || row.region.phase === 'writing' || row.region.phase === 'verifying';
           return (
             <li key={row.region.number} className={`region region-${row.region.phase}`}>
               <span className="region-name">
                 {row.region.number === 0 ? '' : `#${row.region.number} `}
-                <strong>{row.region.number === 0 && row.region.name === '' ? 'Partition table' : name}</strong>
+                <strong className={row.region.number === 0 ? 'capitalize' : undefined}>{name}</strong>
               </span>
               <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
               <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
