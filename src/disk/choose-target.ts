@@ -24,8 +24,9 @@ export function chooseTarget(disks: readonly DiskInfo[], context: EligibilityCon
 function chooseExplicit(disks: readonly DiskInfo[], context: EligibilityContext, device: string): DiskCandidate {
   const disk = disks.find((d) => d.device === device) ?? partitionAsDisk(disks, device);
   if (disk === null) {
-    const known = disks.length === 0 ? 'no disks were found' : `known disks: ${disks.map((d) => d.device).join(', ')}`;
-    throw new CosiflashError('E_DISK_NOT_FOUND', `${device} is not a disk this computer has (${known}).`);
+    const known = disks.length === 0 ? 'none were found' : disks.map((d) => d.device).join(', ');
+    const loopHint = /^\/dev\/loop\d+$/.test(device) ? ' Loop devices are considered only when explicitly allowed.' : '';
+    throw new CosiflashError('E_DISK_NOT_FOUND', `${device} is not among the disks considered (${known}).${loopHint}`);
   }
   const reasons = ineligibleReasons(disk, context);
   if (reasons.length > 0) throw new CosiflashError('E_DISK_INELIGIBLE', describeRejection({ disk, reasons }));

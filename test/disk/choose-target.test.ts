@@ -33,7 +33,8 @@ describe('chooseTarget', () => {
   it('E_DISK_NOT_FOUND for a device that is not listed', () => {
     const error = caught(() => chooseTarget([system, stick], makeContext(), '/dev/sdz'));
     expect(error.code).toBe('E_DISK_NOT_FOUND');
-    expect(error.detail).toBe('/dev/sdz is not a disk this computer has (known disks: /dev/sda, /dev/sdb).');
+    expect(error.detail).toBe('/dev/sdz is not among the disks considered (/dev/sda, /dev/sdb).');
+    expect(caught(() => chooseTarget([], makeContext(), '/dev/loop4')).detail).toBe('/dev/loop4 is not among the disks considered (none were found). Loop devices are considered only when explicitly allowed.');
   });
 
   it('E_DISK_INELIGIBLE lists every reason of an explicit disk', () => {
