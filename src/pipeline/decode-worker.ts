@@ -55,7 +55,7 @@ toMain.on('message', (message: ToDecode | { type: 'port'; port: MessagePort }) =
       const current = job;
       if (current === null || current.id !== message.id || current.failed) return;
       const chunk = Buffer.from(message.chunk, 0, message.byteLength);
-      current.decoder.write(chunk, () => post({ type: 'consumed', id: message.id, byteLength: message.byteLength }));
+      current.decoder.write(chunk, () => toMain.postMessage({ type: 'consumed', id: message.id, byteLength: message.byteLength, chunk: message.chunk } satisfies FromDecode, [message.chunk]));
       return;
     }
     case 'end':

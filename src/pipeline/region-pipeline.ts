@@ -64,6 +64,8 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
   decoder.postMessage({ type: 'buffers', buffers } satisfies ToDecode, buffers.map((b) => b.arrayBuffer));
 
   let nextId = 1;
+  /** Compressed-chunk buffers the decoder gave back (no fresh 1 MiB allocation per message). */
+  const spareChunks: ArrayBuffer[] = [];
   let closed = false;
   let listener: ((event: FromDecode | FromWrite | { type: 'crash'; error: AppError }) => void) | null = null;
   let crashed: AppError | null = null;
@@ -106,7 +108,10 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
     listener = (event) => {
       if (event.type === 'crash') failure = event.error;
       else if (event.type === 'idle' || event.id !== id) return;
-      else if (event.type === 'consumed') inFlight -= 1;
+      else if (event.type === 'consumed') {
+        inFlight -= 1;
+        if (event.chunk.byteLength === chunkBytes) spareChunks.push(event.chunk);
+      }
       else if (event.type === 'written') region.onWritten(event.bytes);
       else if (event.type === 'error') failure ??= event.error;
       else if (event.type === 'region-done') done = { writtenBytes: event.writtenBytes, sha384: event.sha384 };
@@ -117,14 +122,14 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
     try {
       const hash = createHash('sha384');
       let compressedBytes = 0;
-      let chunk = new Uint8Array(chunkBytes);
+      let chunk = new Uint8Array(spareChunks.pop() ?? new ArrayBuffer(chunkBytes));
       let fill = 0;
       const send = async (): Promise<void> => {
         await waitUntil(() => inFlight < chunksInFlight);
         inFlight += 1;
         const buffer = chunk.buffer as ArrayBuffer;
         decoder.postMessage({ type: 'data', id, chunk: buffer, byteLength: fill } satisfies ToDecode, [buffer]);
-        chunk = new Uint8Array(chunkBytes);
+        chunk = new Uint8Array(spareChunks.pop() ?? new ArrayBuffer(chunkBytes));
         fill = 0;
       };
       for await (const piece of region.chunks) {

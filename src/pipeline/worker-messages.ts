@@ -39,7 +39,8 @@ export type ToWriteFromMain = { readonly type: 'abort' };
 
 /** decode worker → main. */
 export type FromDecode =
-  | { readonly type: 'consumed'; readonly id: number; readonly byteLength: number }
+  /** The decoder is done with a chunk; its buffer comes back for reuse. */
+  | { readonly type: 'consumed'; readonly id: number; readonly byteLength: number; readonly chunk: ArrayBuffer }
   | { readonly type: 'decoded'; readonly id: number; readonly totalBytes: number }
   | { readonly type: 'error'; readonly id: number; readonly error: AppError }
   | { readonly type: 'idle' };
