@@ -112,7 +112,7 @@ async function readLayout(location: string): Promise<{ layout: Layout; location:
   }
 }
 
-/** The plain list: one line per disk, then its mount points. */
+/** The plain list: one line per disk, then its own mount points and its partitions. */
 export function disksText(disks: readonly DiskInfo[]): string {
   if (disks.length === 0) return 'No disks found.';
   return disks.map((disk) => diskLines(disk, '').join('\n')).join('\n');
@@ -139,6 +139,17 @@ function diskLines(disk: DiskInfo, mark: string): string[] {
   const sectors = disk.physicalSectorBytes === disk.logicalSectorBytes ? `${disk.logicalSectorBytes} B sectors` : `${disk.logicalSectorBytes}/${disk.physicalSectorBytes} B sectors`;
   const flags = [disk.system && 'system', disk.removable && 'removable', disk.readOnly && 'read-only', disk.virtual && 'virtual', !disk.isWholeDisk && 'partition'].filter((flag) => flag !== false);
   const head = `${mark.padEnd(3)}${disk.device.padEnd(16)} ${formatBytes(disk.sizeBytes).padStart(9)}  ${name}  [${disk.bus ?? 'bus unknown'}, ${sectors}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}]`;
-  const mountpoints = allMountpoints(disk).map((m) => (m === '[SWAP]' ? 'swap' : m));
-  return mountpoints.length > 0 ? [head, `       mounted: ${mountpoints.join(', ')}`] : [head];
+  const inPartitions = new Set(disk.partitions.flatMap((partition) => partition.mountpoints));
+  const own = allMountpoints(disk).filter((mountpoint) => !inPartitions.has(mountpoint));
+  const lines = [head];
+  if (own.length > 0) lines.push(`       mounted at ${mountpointList(own)}`);
+  for (const partition of disk.partitions) {
+    const mounted = partition.mountpoints.length > 0 ? `  mounted at ${mountpointList(partition.mountpoints)}` : '';
+    lines.push(`       ${partition.device.padEnd(16)} ${formatBytes(partition.sizeBytes).padStart(9)}${mounted}`);
+  }
+  return lines;
+}
+
+function mountpointList(mountpoints: readonly string[]): string {
+  return mountpoints.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ');
 }
