@@ -1,0 +1,142 @@
+/**
+ * Debian's stock nginx serving a directory on 127.0.0.1, so tests prove the HTTP source works
+ * against a real, widely deployed web server (its own Range, ETag and If-Range handling), not
+ * only against our own test server. Runs in the foreground with a throw-away prefix and config.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const NGINX_PATH = '/usr/sbin/nginx';
+
+/** Why nginx tests must skip, or null when nginx is installed. */
+export function nginxSkipReason(): string | null {
+  return existsSync(NGINX_PATH) ? null : `nginx is not installed (${NGINX_PATH} missing; apt-get install nginx-light)`;
+}
+
+export interface NginxServer {
+  /** `http://127.0.0.1:<port>/<path>` (path segments are percent-encoded). */
+  url(filePath: string): string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A directory to serve, or files to publish (Buffers are written out, paths are symlinked). */
+export type NginxContent = string | { root: string } | { files: Record<string, Buffer | string> };
+
+/** Starts nginx on a free 127.0.0.1 port; throws with a clear reason when nginx is missing. */
+export async function startNginx(content: NginxContent): Promise<NginxServer> {
+  const skip = nginxSkipReason();
+  if (skip !== null) throw new Error(skip);
+  const prefix = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-nginx-'));
+  const root = typeof content === 'string' ? path.resolve(content) : 'root' in content ? path.resolve(content.root) : path.join(prefix, 'www');
+  if (typeof content !== 'string' && 'files' in content) await publishFiles(root, content.files);
+  for (const dir of ['logs', 'tmp']) await mkdir(path.join(prefix, dir), { recursive: true });
+
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    try {
+      const { port, child } = await launch(prefix, root, await freePort());
+      return {
+        port,
+        url: (filePath) => `http://127.0.0.1:${port}/${filePath.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`,
+        close: async () => {
+          await stop(child);
+          await rm(prefix, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      // Another process may grab the free port before nginx binds it: try another one.
+      if (attempt < 3 && /in use/i.test(String(error))) continue;
+      await rm(prefix, { recursive: true, force: true });
+      throw error;
+    }
+  }
+}
+
+async function launch(prefix: string, root: string, port: number): Promise<{ port: number; child: ChildProcess }> {
+  const isRoot = process.getuid?.() === 0;
+  const config = [
+    isRoot ? 'user root;' : '',
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `pid ${path.join(prefix, 'nginx.pid')};`,
+    `error_log ${path.join(prefix, 'logs', 'error.log')} warn;`,
+    'events { worker_connections 256; }',
+    'http {',
+    `  access_log ${path.join(prefix, 'logs', 'access.log')};`,
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${path.join(prefix, 'tmp', kind)};`),
+    '  default_type application/octet-stream;',
+    '  sendfile on;',
+    '  server {',
+    `    listen 127.0.0.1:${port};`,
+    `    root ${root};`,
+    '  }',
+    '}',
+  ].join('\n');
+  const configPath = path.join(prefix, 'nginx.conf');
+  await writeFile(configPath, `${config}\n`);
+
+  const child = spawn(NGINX_PATH, ['-p', prefix, '-c', configPath, '-e', path.join(prefix, 'logs', 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => { stderr += data.toString(); });
+  try {
+    await waitForPort(port, child, () => stderr);
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
+  return { port, child };
+}
+
+
+async function publishFiles(root: string, files: Record<string, Buffer | string>): Promise<void> {
+  await mkdir(root, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    const target = path.join(root, name.replace(/^\/+/, ''));
+    await mkdir(path.dirname(target), { recursive: true });
+    if (Buffer.isBuffer(content)) await writeFile(target, content);
+    else await symlink(path.resolve(content), target);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls until nginx accepts connections; fails with its stderr if it exits first. */
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nginx exited (${child.exitCode ?? child.signalCode}): ${stderr()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nginx did not start listening on 127.0.0.1:${port}: ${stderr()}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
