@@ -10,6 +10,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ZstdDecompress } from 'node:zlib';
 import { createRegionDecoder } from '../cosi/region-decoder.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
+import { createGcNudge } from './gc-nudge.ts';
 import type { BufferRef, FromDecode, ToDecode, ToDecodeFromWrite, ToWrite } from './worker-messages.ts';
 
 if (parentPort === null) throw new Error('decode-worker must run in a worker thread');
@@ -18,6 +19,7 @@ const post = (message: FromDecode): void => toMain.postMessage(message);
 
 let writePort: MessagePort | null = null;
 const free: BufferRef[] = [];
+const nudgeGc = createGcNudge();
 interface Job {
   readonly id: number;
   readonly positionBytes: number;
@@ -94,6 +96,7 @@ function startRegion(id: number, positionBytes: number, uncompressedSize: number
   decoder.on('data', (out: Buffer) => {
     if (current.failed) return;
     current.decodedBytes += out.byteLength;
+    nudgeGc(out.byteLength);
     if (current.decodedBytes > uncompressedSize) {
       fail(current, new CosiflashError('E_IMAGE_SIZE', `Decoded more than the declared ${uncompressedSize} bytes`));
       return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { CosiflashError } from '../errors.ts';
 import type { AppError } from '../model/app-error.ts';
+import { createGcNudge } from './gc-nudge.ts';
 import { fromAppError } from './from-app-error.ts';
 import type { TargetDevice } from './target-device.ts';
 import type { BufferRef, FromDecode, FromWrite, ToDecode, WriteWorkerData } from './worker-messages.ts';
@@ -66,6 +67,7 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
   let nextId = 1;
   /** Compressed-chunk buffers the decoder gave back (no fresh 1 MiB allocation per message). */
   const spareChunks: ArrayBuffer[] = [];
+  const nudgeGc = createGcNudge();
   let closed = false;
   let listener: ((event: FromDecode | FromWrite | { type: 'crash'; error: AppError }) => void) | null = null;
   let crashed: AppError | null = null;
@@ -137,6 +139,7 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
         hash.update(piece);
         compressedBytes += piece.byteLength;
         region.onDownloaded(piece.byteLength);
+        nudgeGc(piece.byteLength);
         let offset = 0;
         while (offset < piece.byteLength) {
           const count = Math.min(chunkBytes - fill, piece.byteLength - offset);
