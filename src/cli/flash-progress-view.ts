@@ -69,7 +69,7 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
         for (const r of [...event.regions.filter((x) => x.number !== 0), ...event.regions.filter((x) => x.number === 0)]) {
           bars.set(r.number, multi.create(Math.max(1, r.uncompressedBytes), 0, payload(r, 0)));
         }
-        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(16), done: '', size: '', phase: '' });
+        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(16), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
       } else if (event.type === 'progress') {
         for (const r of event.regions) {
           const value = r.phase === 'verifying' || r.phase === 'verified' ? r.verifiedBytes : r.writtenBytes;
