@@ -246,7 +246,8 @@ describeRootOnly('flashDisk on loop devices', () => {
     });
 
     itRootOnly('a stall past the idle timeout is retried', async () => {
-      const { run } = await flashWithFaults({ stallAfterBytes: 1 * MiB, stallMs: 4000, stallCount: 1 }, { idleTimeoutMs: 300 });
+      // The first GET after the plan is the small ESP region; the second (6 MiB raw) stalls.
+      const { run } = await flashWithFaults({ stallAfterBytes: 1 * MiB, stallMs: 4000, stallCount: 2 }, { idleTimeoutMs: 300 });
       expect(run.report.error).toBeNull();
       expect(run.report.retries).toBeGreaterThan(0);
     });
