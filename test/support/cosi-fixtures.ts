@@ -19,7 +19,8 @@ import { buildFixtureParts, type FixtureParts, type FixtureRegionPart } from './
 import { run, zstdCompress } from './cosi-fixture-tools.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const FIXTURE_CACHE_DIR = path.join(PROJECT_ROOT, '.cache', 'fixtures');
+/** Where built fixtures are cached; COSIFLASH_FIXTURE_CACHE overrides it (e.g. to test a cold cache). */
+export const FIXTURE_CACHE_DIR = process.env['COSIFLASH_FIXTURE_CACHE'] ?? path.join(PROJECT_ROOT, '.cache', 'fixtures');
 /** Bump when the builder's output changes, so stale caches are not reused. */
 const BUILDER_VERSION = 5;
 
