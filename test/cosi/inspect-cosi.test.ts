@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectCosi } from '../../src/cosi/inspect-cosi.ts';
 import { readTarIndex } from '../../src/cosi/tar-index.ts';
 import { buildCosiFixture, corruptCosiCopy, type CosiFixtureOptions, type FixtureMetadata } from '../support/cosi-fixtures.ts';
 import { corruptGptHeaderCrc, editGptEntry } from '../support/gpt-edit.ts';
+import { SAMPLES_DIR, sampleNames } from '../support/metadata-samples.ts';
 import { bufferSource } from './buffer-source.ts';
 import { expectLayoutMatchesDisk } from './expect-layout.ts';
 
@@ -162,4 +164,12 @@ describe('inspectCosi rejects bad images with specific errors', () => {
     const fixture = await buildCosiFixture({}, { editMetadata: (m) => void (m.disk.gptRegions[0]!.image.uncompressedSize -= 512) });
     await expect(inspectFile(fixture.cosiPath)).rejects.toMatchObject({ code: 'E_IMAGE_SIZE' });
   });
+
+  for (const name of sampleNames('invalid')) {
+    it(`rejects a COSI whose metadata.json is the official invalid sample ${name}`, async () => {
+      const text = await readFile(path.join(SAMPLES_DIR, 'invalid', name), 'utf8');
+      const fixture = await buildCosiFixture({}, { editMetadataText: () => text });
+      await expect(inspectFile(fixture.cosiPath)).rejects.toMatchObject({ code: expect.stringMatching(/^E_(METADATA_INVALID|UNSUPPORTED_VERSION)$/) });
+    });
+  }
 });
