@@ -52,6 +52,7 @@ const imageJson = (image: { path: string; compressedSize: number; uncompressedSi
   sha384: image.sha384,
 });
 
+/** Builds the `--json` object from a layout plus what the source reports about the transfer. */
 export function inspectJson(layout: Layout, source: InspectJson['source']): InspectJson {
   return {
     imageHash: layout.imageHash,

@@ -8,6 +8,7 @@ import { findGaps } from './find-gaps.ts';
 import { parseOsRelease } from './parse-os-release.ts';
 import type { TarEntry } from './tar-index.ts';
 
+/** Everything inspectCosi has checked, handed to deriveLayout. */
 export interface DeriveLayoutInput {
   readonly imageHash: string;
   readonly metadata: CosiMetadata;

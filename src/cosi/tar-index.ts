@@ -51,6 +51,7 @@ export async function readTarIndex(source: ImageSource, options: TarIndexOptions
   return [...walker.entries];
 }
 
+/** Tar paths as COSI compares them: `./images/x` and `images/x` are the same entry; directories lose their trailing `/`. */
 export function normaliseTarPath(name: string): string {
   let result = name;
   while (result.startsWith('./')) result = result.slice(2);
