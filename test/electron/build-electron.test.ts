@@ -20,7 +20,7 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 /** Bare module specifiers a bundle still loads at run time. */
 function runtimeImports(code: string): Set<string> {
   const found = new Set<string>();
-  for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\d*\s*\(\s*)["']([^"'./][^"']*)["']/g)) found.add(match[1] ?? '');
+  for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\d*\s*\(\s*)["']([@\w][\w@/:.-]*)["']/g)) found.add(match[1] ?? '');
   return found;
 }
 
