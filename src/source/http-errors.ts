@@ -80,19 +80,19 @@ export function transportFailure(error: unknown, url: string, options: { idleTim
 /** The final error once the retries for `failure` are used up. */
 export function exhaustedError(failure: RetryableFailure, context: { url: string; attempts: number; offsetBytes: number }): CosiflashError {
   const times = `${context.attempts} attempt${context.attempts === 1 ? '' : 's'}`;
-  const where = `at byte ${context.offsetBytes}`;
+  const where = `, at byte ${context.offsetBytes}`;
   const options = { cause: failure };
   switch (failure.kind) {
     case 'server':
-      return new CosiflashError('E_HTTP_SERVER', `${failure.message} (${times} ${where}).`, options);
+      return new CosiflashError('E_HTTP_SERVER', `${failure.message} (${times}${where}).`, options);
     case 'busy':
-      return new CosiflashError('E_HTTP_STATUS', `${failure.message} (${times} ${where}).`, { ...options, hint: 'The server is overloaded or rate-limiting; try again later.' });
+      return new CosiflashError('E_HTTP_STATUS', `${failure.message} (${times}${where}).`, { ...options, hint: 'The server is overloaded or rate-limiting; try again later.' });
     case 'timeout':
-      return new CosiflashError('E_TIMEOUT', `${failure.message} (${times} ${where}).`, options);
+      return new CosiflashError('E_TIMEOUT', `${failure.message} (${times}${where}).`, options);
     case 'refused':
       return new CosiflashError('E_CONNECT', `Cannot connect to ${context.url}: ${failure.message} (${times}).`, options);
     case 'dropped':
-      return new CosiflashError('E_CONNECT', `The download from ${context.url} kept failing: ${failure.message} (${times} ${where}).`, { ...options, hint: 'The connection keeps breaking. Check the network (and proxy settings) and try again.' });
+      return new CosiflashError('E_CONNECT', `The download from ${context.url} kept failing: ${failure.message} (${times}${where}).`, { ...options, hint: 'The connection keeps breaking. Check the network (and proxy settings) and try again.' });
   }
 }
 

@@ -7,6 +7,12 @@ import { RetryState, type RetrySettings } from './http-retry.ts';
 import { createHttpDispatcher, destroyBody, type HttpContext } from './http-transport.ts';
 import type { ImageSource, ReadOptions, RetryEvent } from './image-source.ts';
 
+/**
+ * An attempt that delivered this much restores the full retry budget: a flaky link that keeps
+ * moving finishes, while a server that sends a few bytes and then stalls every time gives up.
+ */
+const PROGRESS_RESET_BYTES = 64 * 1024;
+
 export interface HttpSourceSettings extends RetrySettings {
   connectTimeoutMs: number;
   signal: AbortSignal | undefined;
@@ -87,6 +93,7 @@ class HttpSource implements ImageSource {
     while (next < end) {
       throwIfCancelled(signal, context.location);
       let body: Awaited<ReturnType<typeof openRange>> | null = null;
+      let attemptBytes = 0;
       try {
         body = await openRange(context, next, end - 1, signal);
         for await (const received of body as AsyncIterable<Buffer>) {
@@ -94,7 +101,8 @@ class HttpSource implements ImageSource {
           const chunk = received.length > end - next ? received.subarray(0, end - next) : received;
           if (chunk.length === 0) continue;
           next += chunk.length;
-          retry.progress();
+          attemptBytes += chunk.length;
+          if (attemptBytes >= PROGRESS_RESET_BYTES) retry.progress();
           yield chunk;
         }
         if (next < end) throw new RetryableFailure('dropped', `the answer from ${context.redacted} ended early, at byte ${next} of ${end}`);
