@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CosiflashError } from '../../src/errors.ts';
@@ -21,6 +21,7 @@ export async function createSourceFixtures(): Promise<SourceFixtures> {
     randomFile: async (name, sizeBytes) => {
       const content = randomBytes(sizeBytes);
       const filePath = path.join(dir, name);
+      await mkdir(path.dirname(filePath), { recursive: true });
       await writeFile(filePath, content);
       return { path: filePath, content };
     },
