@@ -18,7 +18,8 @@ import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
 import type { FlashRequest } from '../pipeline/flash-request.ts';
 import { fromAppError } from '../pipeline/from-app-error.ts';
-import { spawnWriter, type SpawnWriterOptions } from '../pipeline/spawn-writer.ts';
+import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../pipeline/spawn-writer.ts';
+import { needsElevation } from '../pipeline/writer-launch.ts';
 import { openSource } from '../source/open-source.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -122,27 +123,47 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   // Human-readable text goes to stderr with --json, so stdout stays pure NDJSON.
   const say = (text: string): void => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
 
-  const { layout, location, disk } = await planFlash(flags, expectedHash);
-  say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
-  if (flags.dryRun) {
-    say('\nDry run: nothing was written.');
-    return EXIT_CODES.ok;
+  // Start the writer now, unless it needs a pkexec prompt (that must follow the confirmation):
+  // its start-up then overlaps with inspecting the image and with the confirmation.
+  const draft: FlashRequest = { source: flags.location, ...(flags.disk === undefined ? {} : { device: flags.disk }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
+  const elevate = options.writer?.elevate ?? needsElevation(draft);
+  let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
+  try {
+    const { layout, location, disk } = await planFlash(flags, expectedHash);
+    say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
+    if (flags.dryRun) {
+      say('\nDry run: nothing was written.');
+      return EXIT_CODES.ok;
+    }
+    if (!flags.yes && !(await confirm(disk.device, flags.json))) {
+      say('Not confirmed: nothing was written.');
+      return EXIT_CODES.cancelled;
+    }
+    const request: FlashRequest = {
+      source: location,
+      device: disk.device,
+      expectedHash: layout.imageHash,
+      verify: flags.verify,
+      unmount: flags.unmount,
+      allowLoop: flags.allowLoop,
+      ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
+    };
+    let job: WriterJob;
+    if (prepared !== null && !needsElevation(request)) {
+      job = prepared.start(request);
+    } else {
+      prepared?.dispose();
+      job = spawnWriter(request, options.writer);
+    }
+    prepared = null;
+    return await followJob(job, flags, say);
+  } finally {
+    prepared?.dispose();
   }
-  if (!flags.yes && !(await confirm(disk.device, flags.json))) {
-    say('Not confirmed: nothing was written.');
-    return EXIT_CODES.cancelled;
-  }
+}
 
-  const request: FlashRequest = {
-    source: location,
-    device: disk.device,
-    expectedHash: layout.imageHash,
-    verify: flags.verify,
-    unmount: flags.unmount,
-    allowLoop: flags.allowLoop,
-    ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
-  };
-  const job = spawnWriter(request, options.writer);
+/** Shows the job's progress until it ends; Ctrl-C cancels it. Returns the exit code. */
+async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) => void): Promise<number> {
   const view = createFlashProgressView({ mode: flags.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', out: process.stdout, verify: flags.verify });
   let interrupts = 0;
   const onSignal = (): void => {

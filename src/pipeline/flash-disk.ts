@@ -61,10 +61,13 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
     const chosen: DiskInfo = chooseTarget(await listDisks(listOptions), context, request.device).disk;
     disk = chosen;
-    if (request.unmount && chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0) await unmountDisk(chosen);
+    const mounted = chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0;
+    if (request.unmount && mounted) await unmountDisk(chosen);
     signal.throwIfAborted();
-    // Re-check against a fresh enumeration right before writing: nothing may be mounted now.
-    const checked: DiskInfo = chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, chosen.device).disk;
+    // After unmounting, re-check against a fresh enumeration: nothing may be mounted now.
+    // (Without an unmount the enumeration above is milliseconds old, and O_EXCL below
+    // refuses a disk that got mounted since.)
+    const checked: DiskInfo = request.unmount && mounted ? chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, chosen.device).disk : chosen;
     disk = checked;
 
     records.push({ number: 0, name: 'partition table', startLba: 0, writtenBytes: 0, expectedSha384: layout.primaryGpt.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });

@@ -35,18 +35,41 @@ export interface SpawnWriterOptions {
 /** How long a cancelled writer gets to clean up (zero the disk's ends) before SIGKILL. */
 const CANCEL_GRACE_MS = 60_000;
 
+/** A writer process started ahead of its job (it loads the core while the front end plans). */
+export interface PreparedWriter {
+  /** Hands the job to the writer (once). */
+  start(request: FlashRequest): WriterJob;
+  /** Stops a writer that never got a job. */
+  dispose(): void;
+}
+
 /**
  * Starts a writer process for one flash and speaks the writer protocol with it: sends the
  * job with a fresh random token, validates every line it gets back, forwards progress,
  * sends heartbeats, and turns a silent or crashed writer into an E_WRITER error.
  */
 export function spawnWriter(request: FlashRequest, options: SpawnWriterOptions = {}): WriterJob {
+  return prepareWriter({ ...options, elevate: options.elevate ?? needsElevation(request), hintRequest: request }).start(request);
+}
+
+/**
+ * Starts the writer process now and gives it its job later: the CLI calls this before it
+ * inspects the image, so the writer's start-up (≈0.3 s of module loading) overlaps with the
+ * plan and the confirmation. Only for writers that need no elevation: a pkexec prompt must
+ * not appear before the user has confirmed.
+ */
+export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: boolean; readonly hintRequest?: FlashRequest }): PreparedWriter {
   const jobId = options.jobId ?? randomUUID();
   const token = randomBytes(32).toString('hex');
   const events = createEventQueue<FlashProgress>();
   const env = options.env ?? process.env;
   let settle: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void } | null = null;
   const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
+  // A prepared writer may fail before anyone awaits `done`; that must not crash the process.
+  done.catch(() => undefined);
+  let pending: FlashRequest | null = null;
+  let started = false;
+  let helloSeen = false;
   let settled = false;
   const timers: { heartbeat?: NodeJS.Timeout } = {};
   const finish = (outcome: { report: FlashReport } | { error: unknown }): void => {
@@ -65,13 +88,14 @@ export function spawnWriter(request: FlashRequest, options: SpawnWriterOptions =
       execArgs: options.execArgs ?? [],
       script: options.script ?? fileURLToPath(new URL('./writer-main.ts', import.meta.url)),
       token,
-      elevate: options.elevate ?? needsElevation(request),
-      request,
+      elevate: options.elevate,
+      request: options.hintRequest ?? { source: '<image>', verify: true, unmount: false, allowLoop: false },
       env,
     });
   } catch (error) {
     finish({ error });
-    return { jobId, events, cancel: () => undefined, done };
+    const job: WriterJob = { jobId, events, cancel: () => undefined, done };
+    return { start: () => job, dispose: () => undefined };
   }
 
   const child = spawn(plan.command, [...plan.args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -99,7 +123,8 @@ export function spawnWriter(request: FlashRequest, options: SpawnWriterOptions =
             child.kill('SIGTERM');
             return;
           }
-          sendToWriter({ type: 'start', token, jobId, request });
+          helloSeen = true;
+          if (pending !== null) sendToWriter({ type: 'start', token, jobId, request: pending });
           return;
         case 'progress':
           events.push(message.event);
@@ -138,5 +163,22 @@ export function spawnWriter(request: FlashRequest, options: SpawnWriterOptions =
     sendToWriter({ type: 'cancel', token });
     cancelTimer ??= setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
   };
-  return { jobId, events, cancel, done };
+  const job: WriterJob = { jobId, events, cancel, done };
+  return {
+    start(request) {
+      if (started) throw new CosiflashError('E_INTERNAL', 'This writer already has a job');
+      started = true;
+      pending = request;
+      if (helloSeen) sendToWriter({ type: 'start', token, jobId, request });
+      return job;
+    },
+    dispose() {
+      if (started) return;
+      started = true;
+      settled = true;
+      clearInterval(timers.heartbeat);
+      events.end();
+      child.stdin.end();
+    },
+  };
 }

@@ -7,6 +7,7 @@
  * cancels the job; SIGINT/SIGTERM cancel it too. A cancelled job still zeroes the disk's
  * ends before the process exits, so a dead front end never leaves a half-valid disk.
  */
+import { enableCompileCache } from 'node:module';
 import { toAppError } from '../errors.ts';
 import {
   HEARTBEAT_INTERVAL_MS,
@@ -77,10 +78,16 @@ const timer = setInterval(() => {
 
 send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? null });
 
+// The core loads after hello, while the parent is still planning: hello and cancel never wait
+// for it, and a job that arrives later finds it ready. A load failure surfaces in run().
+// The compile cache (V8 code and stripped TypeScript) makes the next writer start faster.
+enableCompileCache();
+const core = import('./flash-disk.ts');
+core.catch(() => undefined);
+
 async function run(jobId: string, request: FlashRequest): Promise<void> {
   try {
-    // Loaded on demand: the writer answers hello (and can be cancelled) before the core loads.
-    const { flashDisk } = await import('./flash-disk.ts');
+    const { flashDisk } = await core;
     const report = await flashDisk(request, {
       signal: controller.signal,
       jobId,
