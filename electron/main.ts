@@ -98,7 +98,7 @@ function start(): void {
     if (message.event === 'flash:progress') feedback.onProgress(message.payload);
     if (!window.isDestroyed()) window.webContents.send(message.event, message.payload);
   });
-  handlerRuntime.start();
+  void handlerRuntime.start();
 
   window.on('close', (event) => {
     if (handlerRuntime.jobs.runningCount === 0) return;

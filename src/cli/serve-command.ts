@@ -70,7 +70,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     port,
     allowRemote: values['allow-remote'] ?? false,
   });
-  runtime.start();
+  void runtime.start();
   process.stdout.write(`Cosiflash web UI: ${server.url}\n`);
   if (onlyDevices.length > 0) process.stdout.write(`Offering only: ${onlyDevices.join(', ')}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');

@@ -45,8 +45,8 @@ export interface HandlerRuntime {
   readonly handlers: HandlerTable;
   readonly events: EventHub;
   readonly jobs: FlashJobs;
-  /** Starts the disk watcher (disks:changed). */
-  start(): void;
+  /** Starts the disk watcher (disks:changed); resolves once its baseline listing is taken. */
+  start(): Promise<void>;
   /** Stops the watcher and cancels running jobs. */
   dispose(): Promise<void>;
 }

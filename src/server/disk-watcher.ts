@@ -23,11 +23,12 @@ export class DiskWatcher {
     this.#options = options;
   }
 
-  start(): void {
-    if (this.#timer !== null) return;
+  /** Starts polling; resolves once the first enumeration (the baseline) is taken. */
+  start(): Promise<void> {
+    if (this.#timer !== null) return Promise.resolve();
     this.#timer = setInterval(() => void this.poll(), this.#options.intervalMs ?? 2000);
     this.#timer.unref();
-    void this.poll();
+    return this.poll();
   }
 
   stop(): void {
