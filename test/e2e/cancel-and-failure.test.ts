@@ -32,8 +32,8 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
   beforeAll(async () => {
     await ensureRendererBuilt();
     fixture = await buildCosiFixture(E2E_FIXTURE);
-    // The root partition's compressed bytes no longer match the SHA-384 in metadata.json.
-    corrupt = await buildCosiFixture(E2E_FIXTURE, { corruptCompressed: { region: 2, offsetBytes: 4096 } });
+    // The data partition's compressed bytes no longer match the SHA-384 in metadata.json.
+    corrupt = await buildCosiFixture(E2E_FIXTURE, { corruptCompressed: { region: 3 } });
     http = await startRangeServer({ files: { 'images/os.cosi': fixture.cosiPath, 'images/corrupt.cosi': corrupt.cosiPath } });
   });
   afterAll(async () => {
@@ -63,7 +63,7 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
       browser = await openBrowser();
       const { page } = browser;
       // Hold the download mid-way so there is a running flash to cancel.
-      http.setFaults({ stallAfterBytes: 1 * MiB, stallMs: 20_000, stallCount: 1 });
+      http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 20_000 });
       await flashUntilFlashScreen(browser, serve, loop, 'images/os.cosi');
       // A reloaded page finds the running job again (flash:list) instead of offering a second flash.
       await page.reload();
@@ -105,8 +105,8 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
       const alert = page.getByRole('alert');
       await alert.waitFor();
       expect(await page.locator('.error-hint').innerText()).toMatch(/^Next step:/);
-      const rootRow = page.locator('table.verdict-table tr', { has: page.getByRole('cell', { name: 'root', exact: true }) });
-      expect(await rootRow.locator('.phase').innerText()).not.toMatch(/verified/i);
+      const dataRow = page.locator('table.verdict-table tr', { has: page.getByRole('cell', { name: 'data', exact: true }) });
+      expect(await dataRow.locator('.phase').innerText()).not.toMatch(/verified/i);
       await browser.screenshot('done-failed');
       expect(await gptSignatures(loop.device, LOOP_BYTES, 512)).toEqual({ primary: false, backup: false });
       expect(browser.problems).toEqual([]);

@@ -53,7 +53,7 @@ describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
       for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
         await page.locator('table.partition-table').getByRole('cell', { name: region.name, exact: true }).waitFor();
       }
-      expect(await page.getByLabel('Image hash').textContent()).toBe(fixture.imageHash);
+      expect(await page.getByLabel('Image hash', { exact: true }).textContent()).toBe(fixture.imageHash);
       expect(await page.locator('.segment-free').count()).toBeGreaterThan(0);
       await browser.screenshot('02-review');
       await page.getByRole('button', { name: 'Choose target disk' }).click();
@@ -76,7 +76,7 @@ describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
       await browser.screenshot('04-confirm');
 
       // Slow the download once so the progress screen can be seen mid-flight (no timing is asserted).
-      http.setFaults({ stallAfterBytes: 2 * MiB, stallMs: 2500, stallCount: 1 });
+      http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 3000 });
       await dialog.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
 
       // Flash: one accessible progress bar per partition.

@@ -109,7 +109,7 @@ export function DoneScreen() {
                   {shortHash(region.compressedSha384)} {region.compressedSha384Ok === true ? '✓' : region.compressedSha384Ok === false ? '✕' : ''}
                 </td>
                 <td className="mono small" title={region.uncompressedSha384 ?? ''}>
-                  {shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
+                  {region.number === 0 && region.uncompressedSha384 === null ? <span className="muted">rebuilt for this disk</span> : shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
                 </td>
               </tr>
             ))}

@@ -13,7 +13,6 @@ import { PHASE_LABELS, flashRows, flashTotals } from '../view/flash-rows.ts';
 function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
   switch (phase) {
     case 'verified':
-    case 'written':
       return 'ok';
     case 'verifying':
       return 'verify';
