@@ -91,27 +91,40 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     });
   };
 
+  // Devices between "flash:start received" and "writer tracked": a second start must wait its turn.
+  const starting = new Set<string>();
+  const refuseIfBusy = (device: string): void => {
+    if (jobs.isBusy(device) || starting.has(device)) throw new CosiflashError('E_DISK_INELIGIBLE', `A flash to ${device} is already running.`);
+  };
+
   const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
-    if (jobs.isBusy(request.device)) throw new CosiflashError('E_DISK_INELIGIBLE', `A flash to ${request.device} is already running.`);
-    const { layout, source } = await inspect(request.location, request.expectedHash);
-    const allowVirtual = request.allowVirtual && allowLoop;
-    const disks = await list(allowVirtual);
-    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual };
-    const target = (await core('chooseTarget'))(disks, context, request.device);
-    const launch = options.writerLaunch ? await options.writerLaunch(target.disk.device) : {};
-    const writer = (await core('spawnWriter'))(
-      {
-        source: source.location,
-        device: target.disk.device,
-        ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
-        verify: request.verify,
-        unmount: request.unmount,
-        allowLoop: allowVirtual,
-        onlyDevices: [target.disk.device],
-      },
-      launch,
-    );
-    return { jobId: jobs.track(writer, { location: source.location, device: target.disk.device }) };
+    refuseIfBusy(request.device);
+    starting.add(request.device);
+    try {
+      const { layout, source } = await inspect(request.location, request.expectedHash);
+      const allowVirtual = request.allowVirtual && allowLoop;
+      const disks = await list(allowVirtual);
+      const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual };
+      const target = (await core('chooseTarget'))(disks, context, request.device);
+      const device = target.disk.device;
+      if (device !== request.device) refuseIfBusy(device);
+      const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
+      const writer = (await core('spawnWriter'))(
+        {
+          source: source.location,
+          device,
+          ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
+          verify: request.verify,
+          unmount: request.unmount,
+          allowLoop: allowVirtual,
+          onlyDevices: [device],
+        },
+        launch,
+      );
+      return { jobId: jobs.track(writer, { location: source.location, device }) };
+    } finally {
+      starting.delete(request.device);
+    }
   };
 
   const saveReport = async (jobId: string): Promise<string | null> => {

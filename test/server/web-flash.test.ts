@@ -52,11 +52,14 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         const refused = await client.call('flash:start', { location: source.location, device: '/dev/cosiflash-no-such-disk', verify: true, unmount: false, allowVirtual: true });
         expect(refused).toMatchObject({ ok: false, error: { code: 'E_DISK_NOT_FOUND' } });
 
-        const started = await client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true });
+        // Two starts for the same disk at once: exactly one gets it.
+        const [started, busy] = await Promise.all([
+          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, device, verify: true, unmount: false, allowVirtual: true }),
+        ]);
         if (!started.ok) throw new Error(JSON.stringify(started.error));
         const { jobId } = started.value;
-        const busy = await client.call('flash:start', { location: source.location, device, verify: true, unmount: false, allowVirtual: true });
-        expect(busy).toMatchObject({ ok: false });
+        expect(busy).toMatchObject({ ok: false, error: { code: 'E_DISK_INELIGIBLE' } });
 
         const progress = (): FlashProgress[] => client.events.flatMap((message) => (message.event === 'flash:progress' && message.payload.jobId === jobId ? [message.payload] : []));
         await expect.poll(() => progress().some((event) => event.type === 'done' || event.type === 'failed'), { timeout: 120_000, interval: 200 }).toBe(true);
