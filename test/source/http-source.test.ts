@@ -86,6 +86,18 @@ describe('HTTP source against the range server', () => {
     expect(server.stats.requests[1]?.range).toBe('bytes=0-0');
   });
 
+  it.each<[string, RangeServerFaults, number]>([
+    ['403 on HEAD (S3 signed GET links)', { rejectHead: 403 }, 403],
+    ['501 on HEAD', { rejectHead: 501 }, 501],
+    ['HEAD without Content-Length', { headWithoutLength: true }, 200],
+  ])('falls back to a ranged GET for %s', async (_name, faults, headStatus) => {
+    server.setFaults(faults);
+    const source = await open();
+    expect(source.sizeBytes).toBe(content.length);
+    expect(server.stats.requests.map((request) => [request.method, request.range, request.status])).toEqual([['HEAD', null, headStatus], ['GET', 'bytes=0-0', 206]]);
+    expect(source.transferredBytes).toBe(1);
+  });
+
   it.each<[string, RangeServerFaults, string, RegExp]>([
     ['no range support', { noAcceptRanges: true }, 'E_HTTP_NO_RANGES', /whole file/],
     ['Accept-Ranges: none', { acceptRangesNone: true }, 'E_HTTP_NO_RANGES', /Accept-Ranges: none/],

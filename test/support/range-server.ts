@@ -38,8 +38,10 @@ export interface RangeServerFaults {
   noAcceptRanges?: boolean;
   /** Send `Accept-Ranges: none` and ignore Range. */
   acceptRangesNone?: boolean;
-  /** Answer HEAD with 405 Method Not Allowed. */
-  rejectHead?: boolean;
+  /** Refuse HEAD: `true` answers 405 Method Not Allowed, a number answers that status (e.g. 403 like S3 signed GET links). */
+  rejectHead?: boolean | number;
+  /** Answer HEAD without Content-Length (as some dynamic servers do). */
+  headWithoutLength?: boolean;
   /** Send a weak ETag (W/"…") instead of a strong one. */
   weakEtag?: boolean;
   /** Send no ETag at all (clients must pin on Last-Modified). */
@@ -149,7 +151,9 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') return reply(405, { allow: 'GET, HEAD' }, 'method not allowed\n');
-    if (method === 'HEAD' && active.rejectHead) return reply(405, { allow: 'GET' }, '');
+    if (method === 'HEAD' && active.rejectHead !== undefined && active.rejectHead !== false) {
+      return reply(active.rejectHead === true ? 405 : active.rejectHead, { allow: 'GET' }, '');
+    }
 
     const file = await resolveFile(urlPath);
     if (file === null) return reply(404, {}, 'not found\n');
@@ -182,7 +186,7 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
         ? `bytes ${start + shift}-${end + shift}/${size}`
         : `bytes ${start}-${end}/${size}`;
     }
-    headers['content-length'] = Math.max(0, length);
+    if (!(method === 'HEAD' && active.headWithoutLength)) headers['content-length'] = Math.max(0, length);
     record.status = status;
     res.writeHead(status, headers);
     if (method === 'HEAD' || length <= 0) {
