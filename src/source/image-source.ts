@@ -11,7 +11,7 @@ export interface ImageSource {
   readonly sizeBytes: number;
   /** For files: the absolute path (used to find the disk that holds the source). */
   readonly localPath: string | null;
-  /** Reads exactly `lengthBytes` at `offsetBytes` (fewer only at end of file: then it throws E_TAR/E_HTTP_RANGE). */
+  /** Reads exactly `lengthBytes` at `offsetBytes`; a range past the end throws (E_FILE_READ for files, E_HTTP_RANGE over HTTP). */
   read(offsetBytes: number, lengthBytes: number, options?: ReadOptions): Promise<Buffer>;
   /**
    * Streams `[offsetBytes, offsetBytes + lengthBytes)` as chunks, resuming after dropped
