@@ -124,6 +124,14 @@ describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
       await page.getByText('Cosiflash Test OS 1.0').waitFor();
       await browser.screenshot('07-source-recent');
 
+      // Dark theme follows prefers-color-scheme.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await browser.screenshot('08-source-dark');
+      await page.getByRole('button', { name: /Cosiflash Test OS 1\.0/ }).click();
+      await page.getByRole('heading', { name: 'Partitions' }).waitFor();
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(244, 246, 249)');
+      await browser.screenshot('09-review-dark');
+
       expect(browser.problems).toEqual([]);
     } catch (error) {
       throw new Error(`${String(error)}\n${(await browser?.describeFailure('flash-flow')) ?? ''}\nserver output:\n${serve?.output() ?? ''}`, { cause: error });

@@ -3,7 +3,7 @@
  * SHA-384, total time and throughput; save the report; flash the next disk in one click.
  */
 import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
-import type { RegionVerdict } from '../../../src/model/flash-progress.ts';
+import type { FlashReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { PHASE_LABELS } from '../view/flash-rows.ts';
@@ -12,11 +12,18 @@ const OUTCOME_TEXT = {
   verified: { title: 'Verified', tone: 'ok', text: 'Every partition was written and read back with matching SHA-384 hashes.' },
   written: { title: 'Written, not verified', tone: 'warn', text: 'The image was written, but it was not read back.' },
   failed: { title: 'Failed', tone: 'failed', text: 'The disk was left without a valid partition table. Do not use it until it is flashed again.' },
-  cancelled: { title: 'Cancelled', tone: 'failed', text: 'The flash was stopped. The disk was left without a valid partition table.' },
+  cancelled: { title: 'Cancelled', tone: 'warn', text: 'The flash was stopped. The disk was left without a valid partition table; flash it again before use.' },
 } as const;
 
-function verdictText(region: RegionVerdict): string {
+/** A region interrupted by the user's cancel reads "Stopped", whatever error the abort surfaced as. */
+function wasStopped(region: RegionVerdict, outcome: FlashReport['outcome']): boolean {
+  return region.phase === 'cancelled' || region.error?.code === 'E_CANCELLED' || (outcome === 'cancelled' && region.phase === 'failed');
+}
+
+function verdictText(region: RegionVerdict, outcome: FlashReport['outcome']): string {
   if (region.phase === 'verified') return 'Verified';
+  if (wasStopped(region, outcome)) return 'Stopped';
+  if (region.phase === 'waiting') return 'Not written';
   if (region.compressedSha384Ok === false) return 'Hash mismatch';
   if (region.readBackOk === false) return 'Read-back mismatch';
   return PHASE_LABELS[region.phase];
@@ -101,15 +108,15 @@ export function DoneScreen() {
                 <td className="num">{region.number === 0 ? 'GPT' : region.number}</td>
                 <td className={region.number === 0 ? 'capitalize' : undefined}>{region.name}</td>
                 <td>
-                  <span className={`phase phase-${region.phase}`}>{verdictText(region)}</span>
-                  {region.error !== null && <span className="small muted"> {region.error.title}</span>}
+                  <span className={`phase phase-${wasStopped(region, report.outcome) ? 'cancelled' : region.phase}`}>{verdictText(region, report.outcome)}</span>
+                  {region.error !== null && !wasStopped(region, report.outcome) && <span className="small muted"> {region.error.title}</span>}
                 </td>
                 <td className="num">{formatBytes(region.writtenBytes)}</td>
                 <td className="mono small" title={region.compressedSha384}>
                   {shortHash(region.compressedSha384)} {region.compressedSha384Ok === true ? '✓' : region.compressedSha384Ok === false ? '✕' : ''}
                 </td>
                 <td className="mono small" title={region.uncompressedSha384 ?? ''}>
-                  {region.number === 0 && region.uncompressedSha384 === null ? <span className="muted">rebuilt for this disk</span> : shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
+                  {region.number === 0 && region.uncompressedSha384 === null && region.writtenBytes > 0 ? <span className="muted">rebuilt for this disk</span> : shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
                 </td>
               </tr>
             ))}

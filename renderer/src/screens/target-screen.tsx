@@ -93,7 +93,7 @@ export function TargetScreen() {
                   {disk.removable && <span className="badge">Removable</span>}
                 </span>
                 <span className="disk-meta">
-                  <span className="mono">{disk.device}</span>
+                  {diskTitle(candidate) !== disk.device && <span className="mono">{disk.device}</span>}
                   <span>{disk.bus ?? 'Unknown bus'}</span>
                   <span>{disk.logicalSectorBytes}-byte sectors</span>
                   {disk.serial !== null && <span className="mono small">S/N {disk.serial}</span>}
