@@ -16,9 +16,13 @@ import { StepHeader } from './step-header.tsx';
 export function App() {
   const step = useAppStore((state) => state.step);
   const mainRef = useRef<HTMLElement>(null);
+  const shownStep = useRef(step);
 
-  // Move focus to the new screen's heading so keyboard and screen-reader users follow the flow.
+  // Move focus to the new screen's heading so keyboard and screen-reader users follow the
+  // flow. Not on first load: the Source screen's URL field keeps its autofocus.
   useEffect(() => {
+    if (shownStep.current === step) return;
+    shownStep.current = step;
     if (step === 'confirm') return;
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [step]);
