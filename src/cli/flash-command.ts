@@ -192,10 +192,12 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
 
 /** Opens and inspects the image, then chooses the target from a fresh enumeration. */
 async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Promise<{ layout: Layout; location: string; disk: DiskInfo }> {
+  const disksRead = listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
+  disksRead.catch(() => undefined);
   const source = await openSource(flags.location);
   try {
     const { layout } = await inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
-    const disks = await listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
+    const disks = await disksRead;
     const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: flags.unmount, allowVirtual: flags.allowLoop };
     const candidate = chooseTarget(disks, context, flags.disk);
     return { layout, location: source.location, disk: candidate.disk };

@@ -52,14 +52,18 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   let error: unknown = null;
 
   try {
+    // The workers start now, the image and the disks are read at the same time.
+    pipeline = createRegionPipeline(null);
+    const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
+    const disksRead = listDisks(listOptions);
+    disksRead.catch(() => undefined);
     const src: ImageSource = await openSource(request.source, { ...options.sourceOptions, signal });
     source = src;
     const cosi: CosiImage = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
     image = cosi;
     const { layout } = cosi;
     const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };
-    const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
-    const chosen: DiskInfo = chooseTarget(await listDisks(listOptions), context, request.device).disk;
+    const chosen: DiskInfo = chooseTarget(await disksRead, context, request.device).disk;
     disk = chosen;
     const mounted = chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0;
     if (request.unmount && mounted) await unmountDisk(chosen);
@@ -87,9 +91,9 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     target = device;
     touched = true;
     await device.zeroEdges();
-    pipeline = createRegionPipeline(device);
-
     const regionPipeline: RegionPipeline = pipeline;
+    regionPipeline.attach(device);
+
     const inTarOrder = [...layout.partitions].sort((a, b) => a.image.tarOffsetBytes - b.image.tarOffsetBytes);
     for (const p of inTarOrder) {
       signal.throwIfAborted();

@@ -5,7 +5,7 @@ import type { AppError } from '../model/app-error.ts';
 import { createGcNudge } from './gc-nudge.ts';
 import { fromAppError } from './from-app-error.ts';
 import type { TargetDevice } from './target-device.ts';
-import type { BufferRef, FromDecode, FromWrite, ToDecode, WriteWorkerData } from './worker-messages.ts';
+import type { BufferRef, FromDecode, FromWrite, ToDecode, ToWriteFromMain } from './worker-messages.ts';
 
 /** Sizes of the pipeline; the defaults keep memory near 40 MiB plus the zstd window. */
 export interface RegionPipelineOptions {
@@ -46,23 +46,35 @@ export interface RegionResult {
  * so memory stays flat whatever the image size; the three stages overlap on both cores.
  */
 export interface RegionPipeline {
+  /** Gives the workers the target (once): its descriptors and aligned buffers. */
+  attach(target: TargetDevice): void;
   writeRegion(region: RegionWrite): Promise<RegionResult>;
   /** Stops both workers once no write is in flight (bounded wait), then terminates them. */
   close(): Promise<void>;
 }
 
-export function createRegionPipeline(target: TargetDevice, options: RegionPipelineOptions = {}): RegionPipeline {
+/**
+ * Starts the workers. Pass the target now or later through `attach` (flashDisk starts the
+ * workers first, so their start-up overlaps with inspecting the image and the disks).
+ */
+export function createRegionPipeline(initialTarget: TargetDevice | null, options: RegionPipelineOptions = {}): RegionPipeline {
   const blockBytes = options.blockBytes ?? 4 * 1024 * 1024;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const chunksInFlight = options.chunksInFlight ?? 8;
-  const writeData: WriteWorkerData = { fds: { fd: target.fd, tailFd: target.tailFd, direct: target.direct, blockBytes: target.blockBytes } };
   const decoder = new Worker(new URL('./decode-worker.ts', import.meta.url));
-  const writer = new Worker(new URL('./write-worker.ts', import.meta.url), { workerData: writeData });
+  const writer = new Worker(new URL('./write-worker.ts', import.meta.url));
   const channel = new MessageChannel();
   decoder.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
   writer.postMessage({ type: 'port', port: channel.port2 }, [channel.port2]);
-  const buffers: BufferRef[] = Array.from({ length: options.blockCount ?? 4 }, () => target.allocate(blockBytes));
-  decoder.postMessage({ type: 'buffers', buffers } satisfies ToDecode, buffers.map((b) => b.arrayBuffer));
+  let attached = false;
+  const attach = (target: TargetDevice): void => {
+    if (attached) throw new CosiflashError('E_INTERNAL', 'pipeline already has a target');
+    attached = true;
+    writer.postMessage({ type: 'target', fds: { fd: target.fd, tailFd: target.tailFd, direct: target.direct, blockBytes: target.blockBytes } } satisfies ToWriteFromMain);
+    const buffers: BufferRef[] = Array.from({ length: options.blockCount ?? 4 }, () => target.allocate(blockBytes));
+    decoder.postMessage({ type: 'buffers', buffers } satisfies ToDecode, buffers.map((b) => b.arrayBuffer));
+  };
+  if (initialTarget !== null) attach(initialTarget);
 
   let nextId = 1;
   /** Compressed-chunk buffers the decoder gave back (no fresh 1 MiB allocation per message). */
@@ -88,6 +100,7 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
 
   const writeRegion = async (region: RegionWrite): Promise<RegionResult> => {
     if (crashed !== null) throw fromAppError(crashed);
+    if (!attached) throw new CosiflashError('E_INTERNAL', 'pipeline has no target');
     const id = nextId++;
     let inFlight = 0;
     let failure: AppError | null = null;
@@ -187,12 +200,12 @@ export function createRegionPipeline(target: TargetDevice, options: RegionPipeli
     if (crashed === null) {
       const waits = [idle(decoder), idle(writer)];
       decoder.postMessage({ type: 'abort' } satisfies ToDecode);
-      writer.postMessage({ type: 'abort' });
+      writer.postMessage({ type: 'abort' } satisfies ToWriteFromMain);
       await Promise.all(waits);
     }
     closed = true;
     await Promise.all([decoder.terminate(), writer.terminate()]);
   };
 
-  return { writeRegion, close };
+  return { attach, writeRegion, close };
 }

@@ -34,8 +34,8 @@ export interface ToDecodeFromWrite {
   readonly buffer: BufferRef;
 }
 
-/** main → write worker. */
-export type ToWriteFromMain = { readonly type: 'abort' };
+/** main → write worker: the target's descriptors (once), or stop. */
+export type ToWriteFromMain = { readonly type: 'target'; readonly fds: TargetFds } | { readonly type: 'abort' };
 
 /** decode worker → main. */
 export type FromDecode =
@@ -52,7 +52,3 @@ export type FromWrite =
   | { readonly type: 'error'; readonly id: number; readonly error: AppError }
   | { readonly type: 'idle' };
 
-/** workerData of the write worker. */
-export interface WriteWorkerData {
-  readonly fds: TargetFds;
-}

@@ -5,14 +5,17 @@
  * overlaps with hashing the next one on this thread.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { CosiflashError, toAppError } from '../errors.ts';
-import type { FromWrite, ToDecodeFromWrite, ToWrite, ToWriteFromMain, WriteWorkerData } from './worker-messages.ts';
+import type { FromWrite, ToDecodeFromWrite, ToWrite, ToWriteFromMain } from './worker-messages.ts';
+import type { TargetFds } from './write-span.ts';
 import { writeSpan } from './write-span.ts';
 
 if (parentPort === null) throw new Error('write-worker must run in a worker thread');
 const toMain = parentPort;
-const { fds } = workerData as WriteWorkerData;
+/** Set by the 'target' message; blocks that arrive earlier wait in `early`. */
+let fds: TargetFds | null = null;
+const early: ToWrite[] = [];
 const post = (message: FromWrite): void => toMain.postMessage(message);
 
 let decodePort: MessagePort | null = null;
@@ -31,7 +34,12 @@ let idleWaiter: (() => void) | null = null;
 toMain.on('message', (message: ToWriteFromMain | { type: 'port'; port: MessagePort }) => {
   if (message.type === 'port') {
     decodePort = message.port;
-    decodePort.on('message', onBlockMessage);
+    decodePort.on('message', (m: ToWrite) => (fds === null ? early.push(m) : onBlockMessage(m)));
+    return;
+  }
+  if (message.type === 'target') {
+    fds = message.fds;
+    for (const m of early.splice(0)) onBlockMessage(m);
     return;
   }
   if (message.type === 'abort') {
@@ -43,6 +51,8 @@ toMain.on('message', (message: ToWriteFromMain | { type: 'port'; port: MessagePo
 });
 
 function onBlockMessage(message: ToWrite): void {
+  const target = fds;
+  if (target === null) throw new Error('write worker: block before target');
   switch (message.type) {
     case 'region-start':
       region = { id: message.id, hash: message.hashDecoded ? createHash('sha384') : null, inFlight: 0, writtenBytes: 0, endBytes: null, failed: false };
@@ -58,7 +68,7 @@ function onBlockMessage(message: ToWrite): void {
       current.hash?.update(view);
       current.inFlight += 1;
       inFlightTotal += 1;
-      writeSpan(fds, view, message.positionBytes).then(
+      writeSpan(target, view, message.positionBytes).then(
         () => {
           settle(current);
           giveBack();
