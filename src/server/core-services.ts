@@ -9,6 +9,7 @@
 import type { inspectCosi } from '../cosi/inspect-cosi.ts';
 import type { chooseTarget } from '../disk/choose-target.ts';
 import type { evaluateDisks } from '../disk/evaluate-disks.ts';
+import type { findDisksHolding } from '../disk/find-disks-holding.ts';
 import type { listDisks } from '../disk/list-disks.ts';
 import type { SpawnWriterOptions, WriterJob, spawnWriter } from '../pipeline/spawn-writer.ts';
 import type { openSource } from '../source/open-source.ts';
@@ -25,6 +26,7 @@ export interface CoreServices {
   readonly listDisks: typeof listDisks;
   readonly evaluateDisks: typeof evaluateDisks;
   readonly chooseTarget: typeof chooseTarget;
+  readonly findDisksHolding: typeof findDisksHolding;
   readonly spawnWriter: typeof spawnWriter;
 }
 
@@ -36,6 +38,7 @@ export async function loadCoreService<K extends keyof CoreServices>(key: K): Pro
     listDisks: async () => (await import('../disk/list-disks.ts')).listDisks,
     evaluateDisks: async () => (await import('../disk/evaluate-disks.ts')).evaluateDisks,
     chooseTarget: async () => (await import('../disk/choose-target.ts')).chooseTarget,
+    findDisksHolding: async () => (await import('../disk/find-disks-holding.ts')).findDisksHolding,
     spawnWriter: async () => (await import('../pipeline/spawn-writer.ts')).spawnWriter,
   };
   return load[key]();

@@ -76,10 +76,13 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     }
   };
 
+  /** The disks that hold a local source image, found by device number (never a flash target). */
+  const disksHolding = async (sourcePath: string | null): Promise<string[]> => (sourcePath === null ? [] : (await core('findDisksHolding'))(sourcePath));
+
   const evaluate = async (request: DisksListRequest): Promise<DiskCandidate[]> => {
     const evaluateDisks = await core('evaluateDisks');
     const disks = await list(request.allowVirtual);
-    const base = { sourcePath: request.sourcePath, unmountConsent: request.unmountConsent, allowVirtual: request.allowVirtual && allowLoop };
+    const base = { sourcePath: request.sourcePath, sourceDisks: await disksHolding(request.sourcePath), unmountConsent: request.unmountConsent, allowVirtual: request.allowVirtual && allowLoop };
     if (request.requiredBytes !== null && request.lbaSize !== null) {
       return evaluateDisks(disks, { ...base, requiredBytes: request.requiredBytes, lbaSize: request.lbaSize });
     }
@@ -104,7 +107,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       const { layout, source } = await inspect(request.location, request.expectedHash);
       const allowVirtual = request.allowVirtual && allowLoop;
       const disks = await list(allowVirtual);
-      const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: request.unmount, allowVirtual };
+      const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: request.unmount, allowVirtual };
       const target = (await core('chooseTarget'))(disks, context, request.device);
       const device = target.disk.device;
       if (device !== request.device) refuseIfBusy(device);
