@@ -40,7 +40,7 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
     await http?.close();
   });
 
-  async function flashUntilFlashScreen(browser: BrowserSession, serve: ServeProcess, loop: LoopDevice, imagePath: string): Promise<void> {
+  async function startFlashFromSource(browser: BrowserSession, serve: ServeProcess, loop: LoopDevice, imagePath: string): Promise<void> {
     const { page } = browser;
     await page.goto(serve.url);
     await page.getByLabel('Image URL').fill(http.url(imagePath));
@@ -50,7 +50,6 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
     await page.locator(`input[type=radio][value="${loop.device}"]:checked`).waitFor();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
-    await page.getByRole('progressbar', { name: 'root', exact: true }).waitFor();
   }
 
   itRootOnly('cancel asks first, then stops; the disk has no GPT left', async () => {
@@ -64,7 +63,8 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
       const { page } = browser;
       // Hold the download mid-way so there is a running flash to cancel.
       http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 20_000 });
-      await flashUntilFlashScreen(browser, serve, loop, 'images/os.cosi');
+      await startFlashFromSource(browser, serve, loop, 'images/os.cosi');
+      await page.getByRole('progressbar', { name: 'root', exact: true }).waitFor();
       // A reloaded page finds the running job again (flash:list) instead of offering a second flash.
       await page.reload();
       await page.getByRole('progressbar', { name: 'root', exact: true }).waitFor();
@@ -100,7 +100,7 @@ describeRootOnly('e2e: cancel and mid-flash failure', () => {
       serve = await startServe({ onlyDevices: [loop.device], allowLoop: true });
       browser = await openBrowser();
       const { page } = browser;
-      await flashUntilFlashScreen(browser, serve, loop, 'images/corrupt.cosi');
+      await startFlashFromSource(browser, serve, loop, 'images/corrupt.cosi');
       await page.getByRole('heading', { name: 'Failed', level: 1 }).waitFor({ timeout: 120_000 });
       const alert = page.getByRole('alert');
       await alert.waitFor();
