@@ -14,7 +14,11 @@ export const REASON_LABELS: Readonly<Record<IneligibleReason['code'], string>> =
   virtual: 'Virtual disk',
 };
 
-/** "Too small: needs 2.1 GiB" style one-liners, main's detail when it has one. */
+/** "Too small: needs 2.1 GiB" style one-liners; main's detail as is when it already starts with the label. */
 export function describeReason(reason: IneligibleReason): string {
-  return reason.detail === '' ? REASON_LABELS[reason.code] : `${REASON_LABELS[reason.code]}: ${reason.detail}`;
+  const label = REASON_LABELS[reason.code];
+  const detail = reason.detail.trim();
+  if (detail === '') return label;
+  if (detail.toLowerCase().startsWith(label.toLowerCase())) return detail;
+  return `${label}: ${detail}`;
 }
