@@ -70,6 +70,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   let pending: FlashRequest | null = null;
   let started = false;
   let helloSeen = false;
+  let cancelRequested = false;
   let settled = false;
   const timers: { heartbeat?: NodeJS.Timeout } = {};
   const finish = (outcome: { report: FlashReport } | { error: unknown }): void => {
@@ -147,6 +148,10 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
       finish({ error: new CosiflashError('E_PERMISSION', `Administrator rights were not granted (pkexec exited with ${code}).`) });
       return;
     }
+    if (cancelRequested) {
+      finish({ error: new CosiflashError('E_CANCELLED', 'The flash was cancelled before it started writing.') });
+      return;
+    }
     const tail = stderrTail.join('').trim().split('\n').slice(-5).join('\n');
     finish({ error: new CosiflashError('E_WRITER', `The writer exited without a result (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`) });
   });
@@ -160,6 +165,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
 
   const cancel = (): void => {
     if (settled) return;
+    cancelRequested = true;
     sendToWriter({ type: 'cancel', token });
     cancelTimer ??= setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
   };

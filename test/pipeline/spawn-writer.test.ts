@@ -72,6 +72,12 @@ describe('spawnWriter', () => {
     expect(events.at(-1)).toMatchObject({ type: 'failed', jobId: job.jobId });
   });
 
+  it('a job cancelled before it starts ends as E_CANCELLED, not as a writer failure', async () => {
+    const job = spawnWriter(request, { elevate: false });
+    job.cancel();
+    await expect(job.done).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+
   it('turns a writer that cannot start into E_WRITER', async () => {
     const job = spawnWriter(request, { elevate: false, execPath: '/nonexistent/node' });
     await expect(job.done).rejects.toMatchObject({ code: 'E_WRITER' });
