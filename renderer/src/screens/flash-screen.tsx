@@ -3,6 +3,7 @@
  * and one row per region (partition table first) with an accessible progress bar, its
  * phase, bytes and speed. Cancel asks for confirmation first.
  */
+import { useEffect, useState } from 'react';
 import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
 import type { RegionPhase } from '../../../src/model/flash-progress.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
@@ -26,7 +27,22 @@ function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'i
   }
 }
 
+/** After this long without a progress event the numbers on screen are stale: say so. */
+const STALL_AFTER_MS = 3_000;
+
+/** The local clock, re-read every second while mounted. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
 export function FlashScreen() {
+  const now = useNow();
+  const receivedAt = useAppStore((state) => state.progressReceivedAt);
   const starting = useAppStore((state) => state.flashStarting);
   const jobId = useAppStore((state) => state.jobId);
   const device = useAppStore((state) => state.flashDevice);
@@ -71,6 +87,8 @@ export function FlashScreen() {
   const totals = flashTotals(plan, progress);
   const percent = Math.floor(totals.fraction * 100);
   const verifying = rows.some((row) => row.region.phase === 'verifying');
+  const silentMs = receivedAt === null ? 0 : now - receivedAt;
+  const stalled = plan !== null && silentMs >= STALL_AFTER_MS;
 
   return (
     <section className="panel flash" aria-labelledby="flash-title">
@@ -116,15 +134,15 @@ export function FlashScreen() {
           <dl className="stat-row">
             <div>
               <dt>Speed</dt>
-              <dd>{formatRate(totals.bytesPerSecond)}</dd>
+              <dd>{stalled ? '—' : formatRate(totals.bytesPerSecond)}</dd>
             </div>
             <div>
               <dt>Time left</dt>
-              <dd>{formatDuration(totals.etaMs)}</dd>
+              <dd>{stalled ? '—' : formatDuration(totals.etaMs)}</dd>
             </div>
             <div>
               <dt>Elapsed</dt>
-              <dd>{formatDuration(totals.elapsedMs)}</dd>
+              <dd>{formatDuration(progress === null ? null : totals.elapsedMs + silentMs)}</dd>
             </div>
             <div>
               <dt>Written</dt>
@@ -137,6 +155,11 @@ export function FlashScreen() {
               <dd>{formatBytes(totals.verifiedBytes)}</dd>
             </div>
           </dl>
+          {stalled && (
+            <p className="stall" role="status">
+              No progress for {formatDuration(silentMs)} — waiting for data from the image source or the disk.
+            </p>
+          )}
           {lastRetry !== null && (
             <p className="muted small" role="status">
               Retried the download {lastRetry.attempt} time{lastRetry.attempt === 1 ? '' : 's'} ({lastRetry.reason}).
@@ -161,7 +184,7 @@ export function FlashScreen() {
               <span className="region-bytes">
                 {formatBytes(row.doneBytes)} / {formatBytes(row.region.uncompressedBytes)}
               </span>
-              <span className="region-rate">{active ? formatRate(rate) : ''}</span>
+              <span className="region-rate">{active && !stalled ? formatRate(rate) : ''}</span>
             </li>
           );
         })}

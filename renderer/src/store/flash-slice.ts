@@ -25,6 +25,8 @@ export interface FlashSlice {
   readonly lastRetry: Extract<FlashProgress, { type: 'retry' }> | null;
   /** Bytes per second per region number, from the last two progress events (written + verified). */
   readonly regionRates: Readonly<Record<number, number>>;
+  /** Local clock (ms) when the last plan/progress event arrived, to show a stalled job honestly. */
+  readonly progressReceivedAt: number | null;
   readonly report: FlashReport | null;
   readonly flashError: AppError | null;
   readonly cancelConfirmOpen: boolean;
@@ -54,6 +56,7 @@ const IDLE = {
   progress: null,
   lastRetry: null,
   regionRates: {},
+  progressReceivedAt: null,
   report: null,
   flashError: null,
   cancelConfirmOpen: false,
@@ -122,10 +125,10 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       if (event.jobId !== state.jobId) return;
       switch (event.type) {
         case 'plan':
-          set({ plan: event, flashDevice: event.device });
+          set({ plan: event, flashDevice: event.device, progressReceivedAt: Date.now() });
           return;
         case 'progress':
-          set({ progress: event, regionRates: regionRates(state.progress, event) });
+          set({ progress: event, regionRates: regionRates(state.progress, event), progressReceivedAt: Date.now() });
           return;
         case 'retry':
           set({ lastRetry: event });
@@ -147,6 +150,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         flashDevice: job.device,
         plan: job.plan,
         progress: last !== null && last.type === 'progress' ? last : null,
+        progressReceivedAt: job.plan === null ? null : Date.now(),
         report: job.report,
         flashError: last !== null && last.type === 'failed' ? last.error : null,
         step: job.report === null ? 'flash' : 'done',
