@@ -13,6 +13,7 @@ import { formatBytes } from '../../../src/util/format-units.ts';
 import { needsUnmountConsent } from '../store/disk-choice.ts';
 import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
+import { diskName } from '../view/disk-name.ts';
 
 export function ConfirmDialog() {
   const candidate = useAppStore(selectedCandidate);
@@ -36,7 +37,7 @@ export function ConfirmDialog() {
   const { disk } = candidate;
   const mounted = needsUnmountConsent(candidate);
   const mountpoints = [...disk.mountpoints, ...disk.partitions.flatMap((partition) => partition.mountpoints)];
-  const name = [disk.vendor, disk.model].filter((part) => part !== null && part.trim() !== '').join(' ') || 'Unnamed disk';
+  const name = diskName(disk);
   const blocked = mounted && !mountConsent;
 
   return (

@@ -5,17 +5,11 @@
  */
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src/util/format-units.ts';
-import type { DiskCandidate } from '../../../src/model/disk-info.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { isChoosable, sortCandidates } from '../store/disk-choice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
+import { diskName } from '../view/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
-
-function diskTitle(candidate: DiskCandidate): string {
-  const { disk } = candidate;
-  const name = [disk.vendor, disk.model].filter((part) => part !== null && part.trim() !== '').join(' ');
-  return name === '' ? disk.device : name;
-}
 
 export function TargetScreen() {
   const result = useAppStore((state) => state.inspectResult);
@@ -88,12 +82,12 @@ export function TargetScreen() {
               <input type="radio" name="target-disk" value={disk.device} checked={checked} disabled={!choosable} onChange={() => selectDisk(disk.device)} />
               <span className="disk-main">
                 <span className="disk-title">
-                  {diskTitle(candidate)}
+                  {diskName(disk)}
                   {candidate.selected && candidate.eligible && <span className="badge badge-ok">Best fit</span>}
                   {disk.removable && <span className="badge">Removable</span>}
                 </span>
                 <span className="disk-meta">
-                  {diskTitle(candidate) !== disk.device && <span className="mono">{disk.device}</span>}
+                  <span className="mono">{disk.device}</span>
                   <span>{disk.bus ?? 'Unknown bus'}</span>
                   <span>{disk.logicalSectorBytes}-byte sectors</span>
                   {disk.serial !== null && <span className="mono small">S/N {disk.serial}</span>}
