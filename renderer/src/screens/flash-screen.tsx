@@ -87,7 +87,7 @@ export function FlashScreen() {
   const totals = flashTotals(plan, progress);
   const percent = Math.floor(totals.fraction * 100);
   const verifying = rows.some((row) => row.region.phase === 'verifying');
-  const silentMs = receivedAt === null ? 0 : now - receivedAt;
+  const silentMs = receivedAt === null ? 0 : Math.max(0, now - receivedAt);
   const stalled = plan !== null && silentMs >= STALL_AFTER_MS;
 
   return (
