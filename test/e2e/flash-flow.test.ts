@@ -55,6 +55,13 @@ describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
       }
       expect(await page.getByLabel('Image hash', { exact: true }).textContent()).toBe(fixture.imageHash);
       expect(await page.locator('.segment-free').count()).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Copy image hash' }).click();
+      await page.getByRole('button', { name: 'Copy image hash' }).filter({ hasText: 'Copied' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fixture.imageHash);
+      const packageCount = fixture.metadata.osPackages.length;
+      await page.getByRole('searchbox', { name: 'Search packages' }).fill(fixture.metadata.osPackages[0]?.name ?? '');
+      await page.getByText(new RegExp(`^1 of ${packageCount} packages`)).waitFor();
+      await page.getByRole('searchbox', { name: 'Search packages' }).fill('');
       await browser.screenshot('02-review');
       await page.getByRole('button', { name: 'Choose target disk' }).click();
 
