@@ -152,7 +152,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         progress: last !== null && last.type === 'progress' ? last : null,
         progressReceivedAt: job.plan === null ? null : Date.now(),
         report: job.report,
-        flashError: last !== null && last.type === 'failed' ? last.error : null,
+        flashError: last !== null && last.type === 'failed' ? last.error : (job.report?.error ?? null),
         step: job.report === null ? 'flash' : 'done',
       });
     },

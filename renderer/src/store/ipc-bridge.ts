@@ -14,6 +14,10 @@ export function connectStore(api: Api, store: AppStore): () => void {
       if (state.step === 'target' || state.step === 'confirm') void state.refreshDisks();
     }),
     api.on('flash:progress', (event) => store.getState().applyFlashEvent(event)),
+    // Events sent while the web socket was down are lost: catch up once it is back.
+    store.subscribe((state, previous) => {
+      if (previous.connection === 'closed' && state.connection === 'open') void resync(api, store);
+    }),
   ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
@@ -28,4 +32,16 @@ export async function loadInitialState(api: Api, store: AppStore): Promise<void>
   if (!jobs.ok) return;
   const running = jobs.value.find((job) => job.state === 'running');
   if (running !== undefined && store.getState().jobId === null) store.getState().adoptJob(running);
+}
+
+/** After a reconnect: the shown job's current state (it may have finished meanwhile) and the disks. */
+export async function resync(api: Api, store: AppStore): Promise<void> {
+  const jobId = store.getState().jobId;
+  if (jobId !== null && store.getState().report === null) {
+    const jobs = await api.invoke('flash:list', {});
+    const job = jobs.ok ? jobs.value.find((candidate) => candidate.jobId === jobId) : undefined;
+    if (job !== undefined && store.getState().jobId === jobId) store.getState().adoptJob(job);
+  }
+  const step = store.getState().step;
+  if (step === 'target' || step === 'confirm') await store.getState().refreshDisks();
 }

@@ -40,4 +40,18 @@ describe('ipc bridge', () => {
     api.emit('disks:changed', { disks: [] });
     expect(api.callsTo('disks:list')).toEqual([]);
   });
+
+  it('after a reconnect, catches up with a job that finished while the socket was down', async () => {
+    const api = createScriptedApi();
+    const plan: Extract<FlashProgress, { type: 'plan' }> = { type: 'plan', jobId: 'j1', device: '/dev/sdc', regions: [region(0)], totalWriteBytes: 4000 };
+    api.handle('flash:list', () => ok([{ jobId: 'j1', location: '/b', device: '/dev/sdc', state: 'verified' as const, plan, last: null, report: sampleReport() }]));
+    const store = createAppStore(api);
+    connectStore(api, store);
+    store.setState({ connection: 'open', jobId: 'j1', step: 'flash', plan });
+    store.getState().setConnection('closed');
+    store.getState().setConnection('open');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState()).toMatchObject({ step: 'done', jobId: 'j1' });
+    expect(store.getState().report?.outcome).toBe('verified');
+  });
 });
