@@ -9,9 +9,6 @@ import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
-import { inspectCosi } from '../cosi/inspect-cosi.ts';
-import { chooseTarget } from '../disk/choose-target.ts';
-import { listDisks } from '../disk/list-disks.ts';
 import { CosiflashError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
@@ -20,7 +17,6 @@ import type { FlashRequest } from '../pipeline/flash-request.ts';
 import { fromAppError } from '../pipeline/from-app-error.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../pipeline/spawn-writer.ts';
 import { needsElevation } from '../pipeline/writer-launch.ts';
-import { openSource } from '../source/open-source.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './flash-plan.ts';
@@ -190,8 +186,18 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   return report.error === null ? EXIT_CODES.writeFailed : exitCodeFor(fromAppError(report.error));
 }
 
-/** Opens and inspects the image, then chooses the target from a fresh enumeration. */
+/**
+ * Opens and inspects the image, then chooses the target from a fresh enumeration. The core
+ * modules load here rather than with this file, so the writer process is already starting
+ * while they load.
+ */
 async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Promise<{ layout: Layout; location: string; disk: DiskInfo }> {
+  const [{ listDisks }, { openSource }, { inspectCosi }, { chooseTarget }] = await Promise.all([
+    import('../disk/list-disks.ts'),
+    import('../source/open-source.ts'),
+    import('../cosi/inspect-cosi.ts'),
+    import('../disk/choose-target.ts'),
+  ]);
   const disksRead = listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
   disksRead.catch(() => undefined);
   const source = await openSource(flags.location);
