@@ -64,7 +64,7 @@ describeRootOnly('e2e: mounted target needs consent', () => {
       const erase = page.getByRole('button', { name: `Erase and flash ${loop.device}` });
       await erase.waitFor();
       expect(await erase.isDisabled()).toBe(true);
-      await page.getByRole('checkbox', { name: /Unmount its mounted partitions/ }).check();
+      await page.getByRole('checkbox', { name: /Unmount its mounted filesystems/ }).check();
       await browser.screenshot('confirm-mounted-consent');
       await erase.click();
       await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });

@@ -67,7 +67,7 @@ export function ConfirmDialog() {
           <label className="consent">
             <input type="checkbox" checked={mountConsent} onChange={(event) => setMountConsent(event.target.checked)} />
             <span>
-              Unmount its mounted partitions first ({mountpoints.join(', ')}). Programs using them may lose unsaved data.
+              Unmount its mounted filesystems first ({mountpoints.join(', ')}). Programs using them may lose unsaved data.
             </span>
           </label>
         )}
