@@ -6,6 +6,7 @@
  * hash, so it cannot write a different image than the one the user confirmed.
  */
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
@@ -124,6 +125,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   const draft: FlashRequest = { source: flags.location, ...(flags.disk === undefined ? {} : { device: flags.disk }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
   const elevate = options.writer?.elevate ?? needsElevation(draft);
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
+  prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
   try {
     const { layout, location, disk } = await planFlash(flags, expectedHash);
     say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));

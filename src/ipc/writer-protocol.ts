@@ -26,6 +26,8 @@ export const MAX_LINE_CHARS = 1024 * 1024;
 export type ToWriterMessage =
   | { readonly type: 'start'; readonly token: string; readonly jobId: string; readonly request: FlashRequest }
   | { readonly type: 'cancel'; readonly token: string }
+  /** Optional, before start: open and inspect this image already (reads only, no disk access). */
+  | { readonly type: 'prepare'; readonly token: string; readonly source: string }
   | { readonly type: 'heartbeat'; readonly token: string };
 
 /** writer → parent. */
@@ -103,6 +105,8 @@ export function parseToWriter(line: string, token: string): ToWriterMessage | nu
       return typeof m.jobId === 'string' && m.jobId.length > 0 && m.jobId.length <= 200 && isFlashRequest(m.request) ? { type: 'start', token, jobId: m.jobId, request: m.request } : null;
     case 'cancel':
       return { type: 'cancel', token };
+    case 'prepare':
+      return typeof m.source === 'string' && m.source.length > 0 && m.source.length <= 8192 ? { type: 'prepare', token, source: m.source } : null;
     case 'heartbeat':
       return { type: 'heartbeat', token };
     default:

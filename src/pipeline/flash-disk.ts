@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CosiImage } from '../cosi/inspect-cosi.ts';
+import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
 import { listDisks } from '../disk/list-disks.ts';
@@ -20,11 +21,37 @@ import { openTarget, type TargetDevice } from './target-device.ts';
 
 export type { FlashRequest } from './flash-request.ts';
 
+/** An image opened and inspected before its flash was requested. */
+export interface PreparedImage {
+  readonly location: string;
+  readonly opened: Promise<{ readonly source: ImageSource; readonly image: CosiImage }>;
+}
+
+/** Opens and inspects `location` now (no disk is touched); hand the result to flashDisk. */
+export function prepareImage(location: string, options: { signal: AbortSignal; sourceOptions?: Omit<OpenSourceOptions, 'signal'> }): PreparedImage {
+  const opened = (async () => {
+    const source = await openSource(location, { ...options.sourceOptions, signal: options.signal });
+    try {
+      return { source, image: await inspectCosi(source, { signal: options.signal }) };
+    } catch (error) {
+      await source.close().catch(() => undefined);
+      throw error;
+    }
+  })();
+  opened.catch(() => undefined);
+  return { location, opened };
+}
+
 export interface FlashDiskOptions {
   readonly signal: AbortSignal;
   readonly onEvent: (event: FlashProgress) => void;
   /** Job id carried by every event (default: a random UUID). */
   readonly jobId?: string;
+  /**
+   * The image opened and inspected ahead of the job (the writer does it while the front end
+   * plans). Used only when its location is the request's; its hash is still checked.
+   */
+  readonly prepared?: PreparedImage;
   /** Network tuning (timeouts, retry budget); front ends keep the defaults, tests shorten them. */
   readonly sourceOptions?: Omit<OpenSourceOptions, 'signal'>;
 }
@@ -57,9 +84,17 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     const listOptions = { allowLoop: request.allowLoop, ...(request.onlyDevices === undefined ? {} : { onlyDevices: request.onlyDevices }) };
     const disksRead = listDisks(listOptions);
     disksRead.catch(() => undefined);
-    const src: ImageSource = await openSource(request.source, { ...options.sourceOptions, signal });
-    source = src;
-    const cosi: CosiImage = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
+    let src: ImageSource;
+    let cosi: CosiImage;
+    if (options.prepared !== undefined && options.prepared.location === request.source) {
+      ({ source: src, image: cosi } = await options.prepared.opened);
+      source = src;
+      assertImageHash(computeImageHash(cosi.metadataBytes), request.expectedHash === undefined ? '' : parseExpectedHash(request.expectedHash));
+    } else {
+      src = await openSource(request.source, { ...options.sourceOptions, signal });
+      source = src;
+      cosi = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
+    }
     image = cosi;
     const { layout } = cosi;
     const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };

@@ -39,6 +39,8 @@ const CANCEL_GRACE_MS = 60_000;
 export interface PreparedWriter {
   /** Hands the job to the writer (once). */
   start(request: FlashRequest): WriterJob;
+  /** Lets the writer open and inspect the image while the front end plans (reads only). */
+  prepareSource(location: string): void;
   /** Stops a writer that never got a job. */
   dispose(): void;
 }
@@ -71,6 +73,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   let started = false;
   let helloSeen = false;
   let cancelRequested = false;
+  let preparedLocation: string | null = null;
   let settled = false;
   const timers: { heartbeat?: NodeJS.Timeout } = {};
   const finish = (outcome: { report: FlashReport } | { error: unknown }): void => {
@@ -96,7 +99,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   } catch (error) {
     finish({ error });
     const job: WriterJob = { jobId, events, cancel: () => undefined, done };
-    return { start: () => job, dispose: () => undefined };
+    return { start: () => job, prepareSource: () => undefined, dispose: () => undefined };
   }
 
   const child = spawn(plan.command, [...plan.args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -125,6 +128,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
             return;
           }
           helloSeen = true;
+          if (preparedLocation !== null) sendToWriter({ type: 'prepare', token, source: preparedLocation });
           if (pending !== null) sendToWriter({ type: 'start', token, jobId, request: pending });
           return;
         case 'progress':
@@ -177,6 +181,11 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
       pending = request;
       if (helloSeen) sendToWriter({ type: 'start', token, jobId, request });
       return job;
+    },
+    prepareSource(location) {
+      if (started || preparedLocation !== null) return;
+      preparedLocation = location;
+      if (helloSeen) sendToWriter({ type: 'prepare', token, source: location });
     },
     dispose() {
       if (started) return;

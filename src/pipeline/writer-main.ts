@@ -18,6 +18,7 @@ import {
   parseToWriter,
   type FromWriterMessage,
 } from '../ipc/writer-protocol.ts';
+import type { PreparedImage } from './flash-disk.ts';
 import type { FlashRequest } from './flash-request.ts';
 
 const tokenIndex = process.argv.indexOf('--token');
@@ -31,6 +32,8 @@ const controller = new AbortController();
 const initialParentPid = process.ppid;
 let lastParentMessageAt = Date.now();
 let started = false;
+/** The image the parent asked us to open early (see the 'prepare' message). */
+let prepared: Promise<PreparedImage> | null = null;
 let finished = false;
 
 const send = (message: FromWriterMessage): void => {
@@ -57,6 +60,11 @@ process.stdin.on(
     if (message === null) return;
     lastParentMessageAt = Date.now();
     if (message.type === 'cancel') stop('cancelled by the parent');
+    else if (message.type === 'prepare' && !started && prepared === null) {
+      const location = message.source;
+      prepared = core.then(({ prepareImage }) => prepareImage(location, { signal: controller.signal }));
+      prepared.catch(() => undefined);
+    }
     else if (message.type === 'start' && !started) {
       started = true;
       void run(message.jobId, message.request);
@@ -88,9 +96,11 @@ core.catch(() => undefined);
 async function run(jobId: string, request: FlashRequest): Promise<void> {
   try {
     const { flashDisk } = await core;
+    const image = prepared === null ? undefined : await prepared.catch(() => undefined);
     const report = await flashDisk(request, {
       signal: controller.signal,
       jobId,
+      ...(image === undefined ? {} : { prepared: image }),
       onEvent: (event) => send({ type: 'progress', token, event }),
     });
     send({ type: 'result', token, report });

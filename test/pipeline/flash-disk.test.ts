@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
-import { flashDisk, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
+import { flashDisk, prepareImage, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
 import type { FlashRequest } from '../../src/pipeline/flash-request.ts';
 import { buildCosiFixture, type CosiFixture, type CosiFixtureOptions } from '../support/cosi-fixtures.ts';
 import { expectFilesystemsClean, expectFlashedLike, expectNoValidTable, hashDevice, tool, writeOldTable } from '../support/flash-checks.ts';
@@ -86,6 +86,26 @@ describeRootOnly('flashDisk on loop devices', () => {
       expect(report.device.path).toBe(big!.device);
       await expectFlashedLike(big!.device, fixture, { sameSize: false });
       await expectFilesystemsClean(big!.device, fixture);
+    });
+  });
+
+  itRootOnly('uses an image opened ahead of the job, and still checks the expected hash against it', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([loop(fixture.diskSizeBytes)], async ([disk]) => {
+      const url = serve(fixture);
+      const before = await hashDevice(disk!.device, fixture.diskSizeBytes);
+      const wrong = await flash({ source: url, onlyDevices: [disk!.device], expectedHash: `sha384:${'1'.repeat(96)}` }, { prepared: prepareImage(url, { signal: new AbortController().signal }) });
+      expect(wrong.report.error?.code).toBe('E_HASH_MISMATCH');
+      expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
+      const requests = server.stats.requests.length;
+      const prepared = prepareImage(url, { signal: new AbortController().signal });
+      await prepared.opened;
+      const inspectRequests = server.stats.requests.length - requests;
+      const { report } = await flash({ source: url, onlyDevices: [disk!.device], expectedHash: fixture.imageHash }, { prepared });
+      expect(report.outcome).toBe('verified');
+      // The job read only the partition regions: no second inspection.
+      expect(server.stats.requests.length - requests - inspectRequests).toBe(fixture.regions.length - 1);
+      await expectFlashedLike(disk!.device, fixture, { sameSize: true });
     });
   });
 
