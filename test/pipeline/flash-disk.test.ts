@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
 import { flashDisk, prepareImage, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
@@ -160,6 +161,17 @@ describeRootOnly('flashDisk on loop devices', () => {
     itRootOnly('sector size mismatch (512-byte image, 4096-byte disk)', async () => {
       const fixture = await buildCosiFixture();
       await expectRefused(fixture, loop(fixture.diskSizeBytes, { sectorBytes: 4096 }), 'E_DISK_INELIGIBLE');
+    });
+
+    itRootOnly('disk held exclusively by another program (O_EXCL → EBUSY → E_DISK_OPEN)', async () => {
+      const fixture = await buildCosiFixture();
+      let holder: number | null = null;
+      await expectRefused(fixture, loop(fixture.diskSizeBytes), 'E_DISK_OPEN', {}, async (device) => {
+        holder = openSync(device, constants.O_RDONLY | constants.O_EXCL);
+        return async () => {
+          if (holder !== null) closeSync(holder);
+        };
+      });
     });
 
     itRootOnly('expected image hash mismatch', async () => {
