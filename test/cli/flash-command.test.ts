@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { EXIT_CODES } from '../../src/cli/exit-codes.ts';
 import { parseFlashArgs } from '../../src/cli/flash-command.ts';
 import type { FlashReport } from '../../src/model/flash-progress.ts';
 import { buildCosiFixture, PROJECT_ROOT, type CosiFixture } from '../support/cosi-fixtures.ts';
-import { expectFlashedLike, expectNoValidTable, hashDevice } from '../support/flash-checks.ts';
+import { expectFlashedLike, expectNoValidTable, hashDevice, writeOldTable } from '../support/flash-checks.ts';
 import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
 import { startRangeServer, type RangeServer } from '../support/range-server.ts';
 
@@ -115,6 +116,7 @@ describeRootOnly('cosiflash flash', () => {
     const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 24 }] });
     await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
       // Big responses stall after 2 MiB, so the flash is still running when we interrupt it.
+      await writeOldTable(disk!.device);
       server.setFaults({ stallAfterBytes: 2 * MiB, stallMs: 20_000 });
       try {
         let sent = false;
@@ -129,6 +131,33 @@ describeRootOnly('cosiflash flash', () => {
         expect(sent).toBe(true);
         expect(result.code, result.stderr).toBe(EXIT_CODES.cancelled);
         expect(result.stdout).toContain('"outcome":"cancelled"');
+      } finally {
+        server.setFaults({});
+      }
+      await expectNoValidTable(disk!.device);
+    });
+  });
+
+  itRootOnly('when the CLI dies (SIGKILL) mid-flash, the writer notices, cancels and leaves no valid table', async () => {
+    const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 24 }] });
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
+      await writeOldTable(disk!.device);
+      server.setFaults({ stallAfterBytes: 2 * MiB, stallMs: 20_000 });
+      try {
+        let writerPid: number | null = null;
+        await runCli([serve(fixture), '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--yes', '--json'], {
+          onStdout: (text, child) => {
+            if (writerPid === null && /"writtenBytes":[1-9]/.test(text)) {
+              const children = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n');
+              writerPid = Number(children[0]);
+              child.kill('SIGKILL');
+            }
+          },
+        });
+        expect(writerPid).not.toBeNull();
+        // The writer sees its stdin close, cancels, zeroes the disk's ends and exits.
+        for (let i = 0; i < 200 && existsSync(`/proc/${writerPid}`); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(existsSync(`/proc/${writerPid}`)).toBe(false);
       } finally {
         server.setFaults({});
       }
