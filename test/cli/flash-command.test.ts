@@ -82,6 +82,38 @@ describeRootOnly('cosiflash flash', () => {
     });
   });
 
+  itRootOnly('on a terminal it asks to type the device name: a wrong answer writes nothing, the right one flashes', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
+      const url = serve(fixture);
+      const before = await hashDevice(disk!.device, fixture.diskSizeBytes);
+      // `script` gives the CLI a pseudo-terminal; our answer goes in through it.
+      const typed = (answer: string): Promise<CliRun> =>
+        new Promise((resolve, reject) => {
+          const command = [process.execPath, CLI, 'flash', url, '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--no-verify'].join(' ');
+          const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+          let stdout = '';
+          let answered = false;
+          child.stdout.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString();
+            if (!answered && stdout.includes(`Type ${disk!.device}`)) {
+              answered = true;
+              child.stdin.write(`${answer}\n`);
+            }
+          });
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+        });
+      const wrong = await typed('/dev/sda');
+      expect(wrong.code, wrong.stdout).toBe(EXIT_CODES.cancelled);
+      expect(wrong.stdout).toContain('nothing was written');
+      expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
+      const right = await typed(disk!.device);
+      expect(right.code, right.stdout).toBe(EXIT_CODES.ok);
+      expect(right.stdout).toContain('WRITTEN');
+    });
+  });
+
   itRootOnly('--yes --json flashes through the writer process: NDJSON events, final report, --report file', async () => {
     const fixture = await buildCosiFixture();
     await withLoops([{ sizeBytes: fixture.diskSizeBytes, partscan: true }], async ([disk]) => {
