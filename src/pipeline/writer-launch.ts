@@ -46,6 +46,8 @@ export function sudoHint(request: FlashRequest): string {
   if (request.expectedHash !== undefined) parts.push('--hash', quote(request.expectedHash));
   if (request.unmount) parts.push('--unmount');
   if (!request.verify) parts.push('--no-verify');
+  if (request.allowLoop) parts.push('--allow-loop');
+  for (const device of request.onlyDevices ?? []) parts.push('--only', quote(device));
   return `Writing a disk needs administrator rights and pkexec is not installed. Run: ${parts.join(' ')}`;
 }
 
