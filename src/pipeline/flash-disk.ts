@@ -3,6 +3,7 @@ import type { CosiImage } from '../cosi/inspect-cosi.ts';
 import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
+import { findDisksHolding } from '../disk/find-disks-holding.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
 import { unmountDisk } from '../disk/unmount-disk.ts';
@@ -97,7 +98,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     }
     image = cosi;
     const { layout } = cosi;
-    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop };
+    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, sourceDisks: src.localPath === null ? [] : await findDisksHolding(src.localPath), unmountConsent: request.unmount, allowVirtual: request.allowLoop };
     const chosen: DiskInfo = chooseTarget(await disksRead, context, request.device).disk;
     disk = chosen;
     const mounted = chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0;
