@@ -7,144 +7,125 @@
  * Needs root (loop devices) and a built renderer (`npm run build:renderer`, which `npm test`
  * runs before vitest); the test builds it itself when dist/renderer is missing.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
-import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
+import { expect } from 'vitest';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
-import { startRangeServer, type RangeServer } from '../support/range-server.ts';
-import { openBrowser, type BrowserSession } from './browser-session.ts';
 import { differingPartitions, sfdiskPartitions, sgdiskVerify } from './disk-checks.ts';
-import { ensureRendererBuilt, startServe, type ServeProcess } from './serve-process.ts';
-import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
+import { MiB } from './e2e-fixture.ts';
+import { serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
 
 describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
-  let fixture: CosiFixture;
-  let http: RangeServer;
-
-  beforeAll(async () => {
-    await ensureRendererBuilt();
-    fixture = await buildCosiFixture(E2E_FIXTURE);
-    http = await startRangeServer({ files: { 'images/os.cosi': fixture.cosiPath } });
-  });
-  afterAll(async () => {
-    await http?.close();
-  });
+  const images = serveE2eImages((fixture) => ({ 'images/os.cosi': fixture.cosiPath }));
 
   itRootOnly('source → review → target → confirm → flash → verified; the disk checks out; flash another', async () => {
     const loop: LoopDevice = await attachLoop({ sizeBytes: 64 * MiB });
-    let serve: ServeProcess | null = null;
-    let browser: BrowserSession | null = null;
+    const { fixture, http } = images;
     try {
-      serve = await startServe({ onlyDevices: [loop.device], allowLoop: true });
-      browser = await openBrowser();
-      const { page } = browser;
-      await page.goto(serve.url);
+      await withServeAndBrowser({ loops: [loop], failureName: 'flash-flow' }, async ({ serve, browser, page }) => {
+        await page.goto(serve.url);
 
-      // Source
-      await page.getByRole('heading', { name: 'Choose an image' }).waitFor();
-      await page.getByLabel('Image URL').fill(http.url('images/os.cosi'));
-      await page.getByLabel('Expected image hash').fill(fixture.imageHash);
-      await browser.screenshot('01-source');
-      await page.getByRole('button', { name: 'Inspect' }).click();
+        // Source
+        await page.getByRole('heading', { name: 'Choose an image' }).waitFor();
+        await page.getByLabel('Image URL').fill(http.url('images/os.cosi'));
+        await page.getByLabel('Expected image hash').fill(fixture.imageHash);
+        await browser.screenshot('01-source');
+        await page.getByRole('button', { name: 'Inspect' }).click();
 
-      // Review
-      await page.getByRole('heading', { name: 'Partitions' }).waitFor();
-      const table = page.locator('table.partition-table tbody tr');
-      expect(await table.count()).toBe(fixture.regions.filter((r) => r.type === 'partition').length);
-      for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
-        await page.locator('table.partition-table').getByRole('cell', { name: region.name, exact: true }).waitFor();
-      }
-      expect(await page.getByLabel('Image hash', { exact: true }).textContent()).toBe(fixture.imageHash);
-      expect(await page.locator('.segment-free').count()).toBeGreaterThan(0);
-      await page.getByRole('button', { name: 'Copy image hash' }).click();
-      await page.getByRole('button', { name: 'Copy image hash' }).filter({ hasText: 'Copied' }).waitFor();
-      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fixture.imageHash);
-      const packageCount = fixture.metadata.osPackages.length;
-      await page.getByRole('searchbox', { name: 'Search packages' }).fill(fixture.metadata.osPackages[0]?.name ?? '');
-      await page.getByText(new RegExp(`^1 of ${packageCount} packages`)).waitFor();
-      await page.getByRole('searchbox', { name: 'Search packages' }).fill('');
-      await browser.screenshot('02-review');
-      await page.getByRole('button', { name: 'Choose target disk' }).click();
+        // Review
+        await page.getByRole('heading', { name: 'Partitions' }).waitFor();
+        const table = page.locator('table.partition-table tbody tr');
+        expect(await table.count()).toBe(fixture.regions.filter((r) => r.type === 'partition').length);
+        for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
+          await page.locator('table.partition-table').getByRole('cell', { name: region.name, exact: true }).waitFor();
+        }
+        expect(await page.getByLabel('Image hash', { exact: true }).textContent()).toBe(fixture.imageHash);
+        expect(await page.locator('.segment-free').count()).toBeGreaterThan(0);
+        await page.getByRole('button', { name: 'Copy image hash' }).click();
+        await page.getByRole('button', { name: 'Copy image hash' }).filter({ hasText: 'Copied' }).waitFor();
+        expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fixture.imageHash);
+        const packageCount = fixture.metadata.osPackages.length;
+        await page.getByRole('searchbox', { name: 'Search packages' }).fill(fixture.metadata.osPackages[0]?.name ?? '');
+        await page.getByText(new RegExp(`^1 of ${packageCount} packages`)).waitFor();
+        await page.getByRole('searchbox', { name: 'Search packages' }).fill('');
+        await browser.screenshot('02-review');
+        await page.getByRole('button', { name: 'Choose target disk' }).click();
 
-      // Target: loop devices are virtual, so they appear once the toggle is on.
-      await page.getByRole('heading', { name: 'Choose the disk to erase' }).waitFor();
-      await page.getByRole('switch', { name: 'Show virtual disks' }).check();
-      const radio = page.locator(`input[type=radio][value="${loop.device}"]`);
-      await radio.waitFor();
-      await expect.poll(() => radio.isChecked()).toBe(true);
-      await page.locator('.disk-selected').getByText('Best fit').waitFor();
-      await browser.screenshot('03-target');
-      await page.getByRole('button', { name: 'Continue' }).click();
+        // Target: loop devices are virtual, so they appear once the toggle is on.
+        await page.getByRole('heading', { name: 'Choose the disk to erase' }).waitFor();
+        await page.getByRole('switch', { name: 'Show virtual disks' }).check();
+        const radio = page.locator(`input[type=radio][value="${loop.device}"]`);
+        await radio.waitFor();
+        await expect.poll(() => radio.isChecked()).toBe(true);
+        await page.locator('.disk-selected').getByText('Best fit').waitFor();
+        await browser.screenshot('03-target');
+        await page.getByRole('button', { name: 'Continue' }).click();
 
-      // Confirm
-      const dialog = page.getByRole('dialog', { name: 'Erase this disk?' });
-      await dialog.waitFor();
-      expect(await dialog.textContent()).toContain(loop.device);
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
-      await browser.screenshot('04-confirm');
+        // Confirm
+        const dialog = page.getByRole('dialog', { name: 'Erase this disk?' });
+        await dialog.waitFor();
+        expect(await dialog.textContent()).toContain(loop.device);
+        expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+        await browser.screenshot('04-confirm');
 
-      // Slow the download once so the progress screen can be seen mid-flight (no timing is asserted).
-      http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 3000 });
-      await dialog.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
+        // Slow the download once so the progress screen can be seen mid-flight (no timing is asserted).
+        http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 3000 });
+        await dialog.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
 
-      // Flash: one accessible progress bar per partition.
-      for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
-        await page.getByRole('progressbar', { name: region.name, exact: true }).waitFor();
-      }
-      await page.waitForFunction(() => Number(document.querySelector('[role=progressbar][aria-label=Overall]')?.getAttribute('aria-valuenow') ?? '0') > 0, undefined, { timeout: 60_000 });
-      await browser.screenshot('05-flash');
+        // Flash: one accessible progress bar per partition.
+        for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
+          await page.getByRole('progressbar', { name: region.name, exact: true }).waitFor();
+        }
+        await page.waitForFunction(() => Number(document.querySelector('[role=progressbar][aria-label=Overall]')?.getAttribute('aria-valuenow') ?? '0') > 0, undefined, { timeout: 60_000 });
+        await browser.screenshot('05-flash');
 
-      // Done
-      await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });
-      http.setFaults({});
-      for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
-        const row = page.locator('table.verdict-table tr', { has: page.getByRole('cell', { name: region.name, exact: true }) });
-        expect(await row.locator('.phase').textContent()).toBe('Verified');
-      }
-      await browser.screenshot('06-done');
+        // Done
+        await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });
+        http.setFaults({});
+        for (const region of fixture.regions.filter((r) => r.type === 'partition')) {
+          const row = page.locator('table.verdict-table tr', { has: page.getByRole('cell', { name: region.name, exact: true }) });
+          expect(await row.locator('.phase').textContent()).toBe('Verified');
+        }
+        await browser.screenshot('06-done');
 
-      // The disk, checked by tools nobody here wrote.
-      const verify = await sgdiskVerify(loop.device);
-      expect(verify).toContain('No problems found');
-      const written = await sfdiskPartitions(loop.device);
-      const source = await sfdiskPartitions(fixture.sourceDiskPath);
-      expect(written).toEqual(source);
-      expect(await differingPartitions(loop.device, fixture)).toEqual([]);
+        // The disk, checked by tools nobody here wrote.
+        const verify = await sgdiskVerify(loop.device);
+        expect(verify).toContain('No problems found');
+        const written = await sfdiskPartitions(loop.device);
+        const source = await sfdiskPartitions(fixture.sourceDiskPath);
+        expect(written).toEqual(source);
+        expect(await differingPartitions(loop.device, fixture)).toEqual([]);
 
-      // Save the report (web mode saves it under the server's config dir).
-      await page.getByRole('button', { name: 'Save report' }).click();
-      await page.getByText('Report saved to').waitFor();
-      const savedPath = (await page.locator('.status .mono').textContent()) ?? '';
-      expect(savedPath.startsWith(serve.configDir)).toBe(true);
+        // Save the report (web mode saves it under the server's config dir).
+        await page.getByRole('button', { name: 'Save report' }).click();
+        await page.getByText('Report saved to').waitFor();
+        const savedPath = (await page.locator('.status .mono').textContent()) ?? '';
+        expect(savedPath.startsWith(serve.configDir)).toBe(true);
 
-      // The bench technician's next device: same image, one click.
-      await page.getByRole('button', { name: 'Flash another disk' }).click();
-      await page.getByRole('heading', { name: 'Choose the disk to erase' }).waitFor();
-      await expect.poll(() => page.locator(`input[type=radio][value="${loop.device}"]`).isChecked()).toBe(true);
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
-      await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });
-      expect(await differingPartitions(loop.device, fixture)).toEqual([]);
+        // The bench technician's next device: same image, one click.
+        await page.getByRole('button', { name: 'Flash another disk' }).click();
+        await page.getByRole('heading', { name: 'Choose the disk to erase' }).waitFor();
+        await expect.poll(() => page.locator(`input[type=radio][value="${loop.device}"]`).isChecked()).toBe(true);
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByRole('button', { name: `Erase and flash ${loop.device}` }).click();
+        await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });
+        expect(await differingPartitions(loop.device, fixture)).toEqual([]);
 
-      // Recent images survive a reload (persisted by the server).
-      await page.goto(serve.url);
-      await page.getByRole('heading', { name: 'Recent images' }).waitFor();
-      await page.getByText('Cosiflash Test OS 1.0').waitFor();
-      await browser.screenshot('07-source-recent');
+        // Recent images survive a reload (persisted by the server).
+        await page.goto(serve.url);
+        await page.getByRole('heading', { name: 'Recent images' }).waitFor();
+        await page.getByText('Cosiflash Test OS 1.0').waitFor();
+        await browser.screenshot('07-source-recent');
 
-      // Dark theme follows prefers-color-scheme.
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await browser.screenshot('08-source-dark');
-      await page.getByRole('button', { name: /Cosiflash Test OS 1\.0/ }).click();
-      await page.getByRole('heading', { name: 'Partitions' }).waitFor();
-      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(244, 246, 249)');
-      await browser.screenshot('09-review-dark');
+        // Dark theme follows prefers-color-scheme.
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await browser.screenshot('08-source-dark');
+        await page.getByRole('button', { name: /Cosiflash Test OS 1\.0/ }).click();
+        await page.getByRole('heading', { name: 'Partitions' }).waitFor();
+        expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(244, 246, 249)');
+        await browser.screenshot('09-review-dark');
 
-      expect(browser.problems).toEqual([]);
-    } catch (error) {
-      throw new Error(`${String(error)}\n${(await browser?.describeFailure('flash-flow')) ?? ''}\nserver output:\n${serve?.output() ?? ''}`, { cause: error });
+        expect(browser.problems).toEqual([]);
+      });
     } finally {
-      await browser?.close();
-      await serve?.stop();
       await loop.detach();
     }
   });
