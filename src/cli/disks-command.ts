@@ -3,16 +3,15 @@
  * with --for whether each one can take that image, why not, and which one `flash` would pick
  * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
  */
-import { parseArgs } from 'node:util';
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
 import { allMountpoints, type EligibilityContext } from '../disk/eligibility.ts';
 import { findDisksHolding } from '../disk/find-disks-holding.ts';
 import { listDisks } from '../disk/list-disks.ts';
-import { CosiflashError } from '../errors.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../util/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
 
 export const DISKS_HELP = `Usage: cosiflash disks [options]
 
@@ -42,25 +41,19 @@ export interface DisksArgs {
 
 /** Parses the `disks` command line; E_INPUT on anything unknown. */
 export function parseDisksArgs(args: readonly string[]): DisksArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        for: { type: 'string' },
-        unmount: { type: 'boolean' },
-        'allow-loop': { type: 'boolean' },
-        only: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CosiflashError('E_INPUT', `disks: ${(error as Error).message}`);
-  }
-  const { values } = parsed;
+  const { values } = parseCommandArgs('disks', {
+    args: [...args],
+    options: {
+      for: { type: 'string' },
+      unmount: { type: 'boolean' },
+      'allow-loop': { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
   return {
     forImage: values.for,
     unmount: values.unmount ?? false,
@@ -98,18 +91,11 @@ export async function runDisks(args: readonly string[]): Promise<number> {
 
 async function readLayout(location: string): Promise<{ layout: Layout; location: string; sourcePath: string | null }> {
   // Loaded only with --for: listing disks needs none of the image code.
-  const [{ openSource }, { inspectCosi }] = await Promise.all([import('../source/open-source.ts'), import('../cosi/inspect-cosi.ts')]);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
-  process.once('SIGINT', onSigint);
-  const source = await openSource(location, { signal: controller.signal });
-  try {
-    const { layout } = await inspectCosi(source, { signal: controller.signal });
+  const [{ withCliSource }, { inspectCosi }] = await Promise.all([import('./with-cli-source.ts'), import('../cosi/inspect-cosi.ts')]);
+  return withCliSource(location, async (source, signal) => {
+    const { layout } = await inspectCosi(source, { signal });
     return { layout, location: source.location, sourcePath: source.localPath };
-  } finally {
-    process.off('SIGINT', onSigint);
-    await source.close();
-  }
+  });
 }
 
 /** The plain list: one line per disk, then its own mount points and its partitions. */

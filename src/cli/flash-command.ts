@@ -8,7 +8,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
@@ -23,6 +22,7 @@ import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { exitCodeFor } from './main.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
 
 export const FLASH_HELP = `Usage: cosiflash flash <path|url> [options]
 
@@ -63,30 +63,24 @@ interface FlashArgs {
 
 /** Parses the command line; E_INPUT on anything unknown. */
 export function parseFlashArgs(args: readonly string[]): FlashArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        disk: { type: 'string' },
-        hash: { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        unmount: { type: 'boolean' },
-        'no-verify': { type: 'boolean' },
-        'allow-loop': { type: 'boolean' },
-        only: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        report: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CosiflashError('E_INPUT', `flash: ${(error as Error).message}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('flash', {
+    args: [...args],
+    options: {
+      disk: { type: 'string' },
+      hash: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      unmount: { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
+      'allow-loop': { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   const help = values.help ?? false;
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
   return {

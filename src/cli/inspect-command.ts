@@ -3,13 +3,13 @@
  * headers, metadata.json and the primary-GPT image (a few KiB whatever the image size).
  * Errors propagate to main.ts, which prints code and message and exits with EXIT_CODES.
  */
-import { parseArgs } from 'node:util';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { CosiflashError } from '../errors.ts';
-import { openSource } from '../source/open-source.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { inspectJson, inspectText } from './inspect-output.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { withCliSource } from './with-cli-source.ts';
 
 export const INSPECT_HELP = `Usage: cosiflash inspect <path|url> [options]
 
@@ -28,18 +28,12 @@ Exit status: 0 valid, 3 invalid or unreachable image or hash mismatch, 2 bad usa
 
 /** Parses a command line of the form `<location> [--hash H] [--json]`; E_INPUT on anything else. */
 export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CosiflashError('E_INPUT', `${command}: ${(error as Error).message}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(command, {
+    args: [...args],
+    options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (values.help) return { location: '', hash: undefined, json: false, help: true };
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new CosiflashError('E_INPUT', `${command}: give exactly one image path or URL (got ${positionals.length}); see cosiflash ${command} --help`);
@@ -55,12 +49,8 @@ export async function runInspect(args: readonly string[]): Promise<number> {
   }
   // A malformed hash is a usage error reported before anything is opened or downloaded.
   const expectedHash = options.hash === undefined ? undefined : parseExpectedHash(options.hash);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
-  process.once('SIGINT', onSigint);
-  const source = await openSource(options.location, { signal: controller.signal });
-  try {
-    const { layout } = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal: controller.signal });
+  return withCliSource(options.location, async (source, signal) => {
+    const { layout } = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal });
     if (options.json) {
       const json = inspectJson(layout, { location: source.location, sizeBytes: source.sizeBytes, transferredBytes: source.transferredBytes });
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -68,8 +58,5 @@ export async function runInspect(args: readonly string[]): Promise<number> {
       process.stdout.write(`${inspectText(layout, source.location)}\n`);
     }
     return EXIT_CODES.ok;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await source.close();
-  }
+  });
 }

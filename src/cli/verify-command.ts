@@ -8,10 +8,10 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { verifyCosi, type VerifyRegionResult, type VerifyReport } from '../cosi/verify-cosi.ts';
 import { CosiflashError } from '../errors.ts';
-import { openSource } from '../source/open-source.ts';
 import { formatBytes, formatRate } from '../util/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseImageArgs } from './inspect-command.ts';
+import { withCliSource } from './with-cli-source.ts';
 
 export const VERIFY_HELP = `Usage: cosiflash verify <path|url> [options]
 
@@ -37,18 +37,14 @@ export async function runVerify(args: readonly string[]): Promise<number> {
     return EXIT_CODES.ok;
   }
   const expectedHash = options.hash === undefined ? undefined : parseExpectedHash(options.hash);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
-  process.once('SIGINT', onSigint);
-  const source = await openSource(options.location, { signal: controller.signal });
-  const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'Verifying {bar} {percentage}% | {region} | {done} of {total} | {rate}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
-  try {
+  return withCliSource(options.location, async (source, signal) => {
+    const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'Verifying {bar} {percentage}% | {region} | {done} of {total} | {rate}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
     let report: VerifyReport;
     try {
-      const image = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal: controller.signal });
+      const image = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal });
       bar?.start(image.layout.downloadBytes, 0, { region: '', done: '0 B', total: formatBytes(image.layout.downloadBytes), rate: '—' });
       report = await verifyCosi(source, image, {
-        signal: controller.signal,
+        signal,
         onProgress: (p) => bar?.update(p.readBytes, { region: p.name, done: formatBytes(p.readBytes), total: formatBytes(p.totalBytes), rate: formatRate(p.elapsedMs > 0 ? (p.readBytes / p.elapsedMs) * 1000 : 0) }),
       });
     } catch (error) {
@@ -61,10 +57,7 @@ export async function runVerify(args: readonly string[]): Promise<number> {
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(`${verifyText(report)}\n`);
     return report.ok ? EXIT_CODES.ok : EXIT_CODES.corrupt;
-  } finally {
-    process.off('SIGINT', onSigint);
-    await source.close();
-  }
+  });
 }
 
 function primaryGptFailure(error: CosiflashError): VerifyRegionResult {
