@@ -72,16 +72,8 @@ export async function verifyWithSgdisk(file: string, lbaSize: 512 | 4096): Promi
   return withSectorView(file, lbaSize, async (target) => ({ output: await run('sgdisk', ['-v', target]), table: await readSfdisk(target) }));
 }
 
-export async function readBytes(file: string, offsetBytes: number, lengthBytes: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(lengthBytes);
-    const { bytesRead } = await handle.read(buffer, 0, lengthBytes, offsetBytes);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
+/** Reads `lengthBytes` at `offsetBytes` of a file (the shared fixture tool, under this folder's name). */
+export { readAt as readBytes } from '../support/cosi-fixture-tools.ts';
 
 export async function writeBytes(file: string, offsetBytes: number, data: Uint8Array): Promise<void> {
   const handle = await open(file, 'r+');
