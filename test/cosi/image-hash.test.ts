@@ -3,20 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CosiflashError } from '../../src/errors.ts';
 import { assertImageHash, computeImageHash, formatImageHash, parseExpectedHash } from '../../src/cosi/image-hash.ts';
 import { loadSample, SAMPLES_DIR } from '../support/metadata-samples.ts';
+import { thrownCosiflashError } from '../support/thrown-cosiflash-error.ts';
 
 const HEX = '0123456789abcdef'.repeat(6);
 
+/** The code and detail (only) of the CosiflashError `fn` throws. */
 function errorOf(fn: () => unknown): { code: string; detail: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CosiflashError) return { code: error.code, detail: error.detail };
-    throw error;
-  }
-  throw new Error('expected a CosiflashError, nothing was thrown');
+  const { code, detail } = thrownCosiflashError(fn);
+  return { code, detail };
 }
 
 describe('parseExpectedHash', () => {

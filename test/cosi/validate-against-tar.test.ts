@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CosiMetadata } from '../../src/cosi/cosi-metadata.ts';
 import { validateAgainstTar, type TarEntryRef } from '../../src/cosi/validate-against-tar.ts';
 import { validateMetadata } from '../../src/cosi/validate-metadata.ts';
-import { CosiflashError } from '../../src/errors.ts';
 import { buildCosiFixture } from '../support/cosi-fixtures.ts';
 import { mutatedSample, type JsonDoc } from '../support/metadata-samples.ts';
+import { thrownCosiflashError } from '../support/thrown-cosiflash-error.ts';
 
 /** Region files (disk order) with small, distinct sizes; the metadata is grub-simple.json resized to them. */
 const FILES: Readonly<Record<string, number>> = {
@@ -60,14 +60,10 @@ function metadataFor(mutate: (d: JsonDoc) => void = () => {}): CosiMetadata {
   })).metadata;
 }
 
+/** The code and detail (only) of the CosiflashError `fn` throws. */
 function errorOf(fn: () => unknown): { code: string; detail: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CosiflashError) return { code: error.code, detail: error.detail };
-    throw error;
-  }
-  throw new Error('expected a CosiflashError, nothing was thrown');
+  const { code, detail } = thrownCosiflashError(fn);
+  return { code, detail };
 }
 
 const IN_ORDER = ['cosi-marker', 'metadata.json', 'images', 'images/primary-gpt.rawzst', 'images/esp.rawzst', 'images/root.rawzst'];

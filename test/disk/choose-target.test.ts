@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseTarget } from '../../src/disk/choose-target.ts';
-import { CosiflashError } from '../../src/errors.ts';
+import { thrownCosiflashError } from '../support/thrown-cosiflash-error.ts';
 import { GiB, makeContext, makeDisk } from './make-disk.ts';
-
-function caught(run: () => unknown): CosiflashError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CosiflashError) return error;
-    throw error;
-  }
-  throw new Error('expected a CosiflashError');
-}
 
 const system = makeDisk({ device: '/dev/sda', sizeBytes: 256 * GiB, model: 'Samsung SSD', system: true, bus: 'NVME', partitions: [{ device: '/dev/sda2', sizeBytes: 200 * GiB, mountpoints: ['/'] }], mountpoints: ['/'] });
 const stick = makeDisk({ device: '/dev/sdb', sizeBytes: 16 * GiB });
@@ -31,27 +21,27 @@ describe('chooseTarget', () => {
   });
 
   it('E_DISK_NOT_FOUND for a device that is not listed', () => {
-    const error = caught(() => chooseTarget([system, stick], makeContext(), '/dev/sdz'));
+    const error = thrownCosiflashError(() => chooseTarget([system, stick], makeContext(), '/dev/sdz'));
     expect(error.code).toBe('E_DISK_NOT_FOUND');
     expect(error.detail).toBe('/dev/sdz is not among the disks considered (/dev/sda, /dev/sdb).');
-    expect(caught(() => chooseTarget([], makeContext(), '/dev/loop4')).detail).toBe('/dev/loop4 is not among the disks considered (none were found). Loop devices are considered only when explicitly allowed.');
+    expect(thrownCosiflashError(() => chooseTarget([], makeContext(), '/dev/loop4')).detail).toBe('/dev/loop4 is not among the disks considered (none were found). Loop devices are considered only when explicitly allowed.');
   });
 
   it('E_DISK_INELIGIBLE lists every reason of an explicit disk', () => {
-    const error = caught(() => chooseTarget([system, stick], makeContext({ sourcePath: '/home/u/a.cosi' }), '/dev/sda'));
+    const error = thrownCosiflashError(() => chooseTarget([system, stick], makeContext({ sourcePath: '/home/u/a.cosi' }), '/dev/sda'));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toMatch(/^\/dev\/sda \(256 GiB, Samsung SSD\): This disk holds the running system \(\/\).*The image file \/home\/u\/a\.cosi is stored on this disk\. In use: mounted at \/\./);
   });
 
   it('E_DISK_INELIGIBLE, not "not found", for a partition named as the target', () => {
-    const error = caught(() => chooseTarget([system, stick], makeContext({ requiredBytes: GiB }), '/dev/sda2'));
+    const error = thrownCosiflashError(() => chooseTarget([system, stick], makeContext({ requiredBytes: GiB }), '/dev/sda2'));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toContain('/dev/sda2 is a partition, not a whole disk');
     expect(error.detail).toContain('This disk holds the running system');
   });
 
   it('E_NO_ELIGIBLE_DISK says why each disk was rejected', () => {
-    const error = caught(() => chooseTarget([system, small], makeContext()));
+    const error = thrownCosiflashError(() => chooseTarget([system, small], makeContext()));
     expect(error.code).toBe('E_NO_ELIGIBLE_DISK');
     expect(error.detail.split('\n')).toEqual([
       'No disk can take an image of 8.0 GiB with 512-byte sectors:',
@@ -61,13 +51,13 @@ describe('chooseTarget', () => {
   });
 
   it('E_NO_ELIGIBLE_DISK when there are no disks at all', () => {
-    const error = caught(() => chooseTarget([], makeContext()));
+    const error = thrownCosiflashError(() => chooseTarget([], makeContext()));
     expect(error).toMatchObject({ code: 'E_NO_ELIGIBLE_DISK', detail: 'No disks were found.' });
   });
 
   it('an explicit disk holding the source (by mount point) is refused', () => {
     const data = makeDisk({ device: '/dev/sdb', partitions: [{ device: '/dev/sdb1', sizeBytes: GiB, mountpoints: ['/data'] }] });
-    const error = caught(() => chooseTarget([system, data], makeContext({ sourcePath: '/data/a.cosi', unmountConsent: true }), '/dev/sdb'));
+    const error = thrownCosiflashError(() => chooseTarget([system, data], makeContext({ sourcePath: '/data/a.cosi', unmountConsent: true }), '/dev/sdb'));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toContain('The image file /data/a.cosi is stored on this disk.');
   });

@@ -1,10 +1,10 @@
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CosiflashError } from '../../src/errors.ts';
 import { buildPartitionTable, describedDiskSizeBytes } from '../../src/gpt/build-partition-table.ts';
 import { parseGpt } from '../../src/gpt/parse-gpt.ts';
 import { run } from '../support/cosi-fixture-tools.ts';
+import { thrownCosiflashError } from '../support/thrown-cosiflash-error.ts';
 import {
   createSgdiskImage, createSparseFile, isRoot, makeTempDir, MIB, readBytes, removeDir, verifyWithSgdisk, withSectorView, writeBytes,
   type SfdiskTable,
@@ -16,16 +16,6 @@ const ENDING_CHS = [451, 452, 453];
 
 function regionBytes(lbaSize: 512 | 4096): number {
   return 2 * lbaSize + 16_384;
-}
-
-function errorOf(action: () => unknown): CosiflashError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof CosiflashError) return error;
-    throw error;
-  }
-  throw new Error('expected a CosiflashError');
 }
 
 /** The partition list without device-specific node names, for comparing two tables. */
@@ -112,7 +102,7 @@ describe.each([
     const minimalBytes = (lastPartitionLba + 1 + entrySectors + 1) * lbaSize;
     const table = buildPartitionTable({ primaryRegion: region, lbaSize, targetSizeBytes: minimalBytes });
     expect(parseGpt(table.primary, lbaSize).header.lastUsableLba).toBe(lastPartitionLba);
-    const error = errorOf(() => buildPartitionTable({ primaryRegion: region, lbaSize, targetSizeBytes: minimalBytes - lbaSize }));
+    const error = thrownCosiflashError(() => buildPartitionTable({ primaryRegion: region, lbaSize, targetSizeBytes: minimalBytes - lbaSize }));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toContain(`need at least ${minimalBytes} bytes`);
   });
@@ -128,12 +118,12 @@ describe('buildPartitionTable input checks', () => {
 
   it('rejects sizes that are not a positive whole number of bytes (E_INPUT)', () => {
     for (const size of [0, -512, 1.5, Number.NaN, 2 ** 60]) {
-      expect(errorOf(() => buildPartitionTable({ primaryRegion: region, lbaSize: 512, targetSizeBytes: size })).code).toBe('E_INPUT');
+      expect(thrownCosiflashError(() => buildPartitionTable({ primaryRegion: region, lbaSize: 512, targetSizeBytes: size })).code).toBe('E_INPUT');
     }
   });
 
   it('rejects a size that is not a multiple of the LBA size (E_DISK_INELIGIBLE)', () => {
-    const error = errorOf(() => buildPartitionTable({ primaryRegion: region, lbaSize: 512, targetSizeBytes: 32 * MIB + 100 }));
+    const error = thrownCosiflashError(() => buildPartitionTable({ primaryRegion: region, lbaSize: 512, targetSizeBytes: 32 * MIB + 100 }));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toMatch(/not a multiple of the image's 512-byte LBA size/);
   });
@@ -141,7 +131,7 @@ describe('buildPartitionTable input checks', () => {
   it('rejects an invalid image (E_GPT_INVALID) before looking at the size', () => {
     const broken = Buffer.from(region);
     broken.writeUInt8(broken.readUInt8(512 + 16) ^ 1, 512 + 16);
-    expect(errorOf(() => buildPartitionTable({ primaryRegion: broken, lbaSize: 512, targetSizeBytes: 0 })).code).toBe('E_GPT_INVALID');
+    expect(thrownCosiflashError(() => buildPartitionTable({ primaryRegion: broken, lbaSize: 512, targetSizeBytes: 0 })).code).toBe('E_GPT_INVALID');
   });
 
   it('caps the protective MBR size at 0xFFFFFFFF beyond 2 TiB, and sgdisk accepts the result', async () => {
