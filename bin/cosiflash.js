@@ -9,5 +9,8 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// Cache compiled (type-stripped) modules between runs: about 0.1 s less per command start.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
