@@ -8,7 +8,7 @@
  * load other modules.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRenderer, type IpcRendererEvent } from 'electron';
-import type { AppError } from '../src/model/app-error.ts';
+import { CosiflashError, toAppError } from '../src/errors.ts';
 import { CHANNELS, EVENTS, isChannel, isEventName, type Channel, type CosiflashApi, type EventName, type EventPayload, type RequestOf, type ResponseOf, type Result } from '../src/ipc/contract.ts';
 
 /** Channels the preload forwards (the contract test checks this equals CHANNELS). */
@@ -19,8 +19,7 @@ type IpcPort = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 type PathForFile = (file: Parameters<typeof webUtils.getPathForFile>[0]) => string;
 
 function inputError(detail: string): Result<never> {
-  const error: AppError = { code: 'E_INPUT', title: 'Invalid input', detail };
-  return { ok: false, error };
+  return { ok: false, error: new CosiflashError('E_INPUT', detail).toAppError() };
 }
 
 /** Builds the object exposed as `window.api` (exported for tests). */
@@ -28,10 +27,7 @@ export function createPreloadApi(ipc: IpcPort, getPathForFile: PathForFile | nul
   const api = {
     invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
       if (!isChannel(channel)) return Promise.resolve(inputError(`Unknown channel ${String(channel)}.`));
-      return (ipc.invoke(channel, payload) as Promise<Result<ResponseOf<C>>>).catch((error: unknown): Result<never> => {
-        const appError: AppError = { code: 'E_INTERNAL', title: 'Internal error', detail: error instanceof Error ? error.message : String(error) };
-        return { ok: false, error: appError };
-      });
+      return (ipc.invoke(channel, payload) as Promise<Result<ResponseOf<C>>>).catch((error: unknown): Result<never> => ({ ok: false, error: toAppError(error) }));
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
       if (!isEventName(event) || typeof listener !== 'function') return () => undefined;

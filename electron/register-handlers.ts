@@ -4,9 +4,8 @@
  * handler, Result envelope. Nothing else is ever registered with ipcMain.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import type { AppError } from '../src/model/app-error.ts';
 import { CHANNELS, type Channel, type HandlerTable, type Result } from '../src/ipc/contract.ts';
-import { ERROR_CODES } from '../src/errors.ts';
+import { CosiflashError } from '../src/errors.ts';
 import { dispatchRequest } from '../src/server/dispatch-request.ts';
 
 export interface RegisterOptions {
@@ -17,12 +16,7 @@ export interface RegisterOptions {
   readonly onRefused?: (channel: Channel, event: IpcMainInvokeEvent) => void;
 }
 
-const FORBIDDEN: AppError = {
-  code: 'E_FORBIDDEN',
-  title: ERROR_CODES.E_FORBIDDEN.title,
-  detail: 'The request did not come from the Cosiflash window.',
-  hint: ERROR_CODES.E_FORBIDDEN.hint,
-};
+const FORBIDDEN = new CosiflashError('E_FORBIDDEN', 'The request did not come from the Cosiflash window.').toAppError();
 
 /** Registers every contract channel; returns a function that removes them again. */
 export function registerHandlers(options: RegisterOptions): () => void {
