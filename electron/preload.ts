@@ -9,11 +9,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRenderer, type IpcRendererEvent } from 'electron';
 import { CosiflashError, toAppError } from '../src/errors.ts';
-import { CHANNELS, EVENTS, isChannel, isEventName, type Channel, type CosiflashApi, type EventName, type EventPayload, type RequestOf, type ResponseOf, type Result } from '../src/ipc/contract.ts';
-
-/** Channels the preload forwards (the contract test checks this equals CHANNELS). */
-export const PRELOAD_CHANNELS: readonly Channel[] = [...CHANNELS];
-export const PRELOAD_EVENTS: readonly EventName[] = [...EVENTS];
+import { isChannel, isEventName, type Channel, type CosiflashApi, type EventName, type EventPayload, type RequestOf, type ResponseOf, type Result } from '../src/ipc/contract.ts';
 
 type IpcPort = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 type PathForFile = (file: Parameters<typeof webUtils.getPathForFile>[0]) => string;
@@ -22,8 +18,8 @@ function inputError(detail: string): Result<never> {
   return { ok: false, error: new CosiflashError('E_INPUT', detail).toAppError() };
 }
 
-/** Builds the object exposed as `window.api` (exported for tests). */
-export function createPreloadApi(ipc: IpcPort, getPathForFile: PathForFile | null) {
+/** Builds the object exposed as `window.api`. */
+function createPreloadApi(ipc: IpcPort, getPathForFile: PathForFile | null) {
   const api = {
     invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
       if (!isChannel(channel)) return Promise.resolve(inputError(`Unknown channel ${String(channel)}.`));
@@ -48,8 +44,5 @@ export function createPreloadApi(ipc: IpcPort, getPathForFile: PathForFile | nul
   } satisfies CosiflashApi;
   return Object.freeze(api);
 }
-
-/** The type of `window.api`, derived from the object itself. */
-export type PreloadApi = ReturnType<typeof createPreloadApi>;
 
 contextBridge.exposeInMainWorld('api', createPreloadApi(ipcRenderer, (file) => webUtils.getPathForFile(file)));
