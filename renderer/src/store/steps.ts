@@ -1,6 +1,8 @@
 /**
  * The steps of the main flow (docs/product.md): Source → Review → Target → Confirm → Flash → Done.
  */
+import type { AppState } from './app-state.ts';
+
 export const STEPS = ['source', 'review', 'target', 'confirm', 'flash', 'done'] as const;
 
 export type Step = (typeof STEPS)[number];
@@ -21,6 +23,16 @@ export interface StepAvailability {
   /** A job is starting or running: navigation away is not possible until it ends. */
   readonly flashing: boolean;
   readonly hasReport: boolean;
+}
+
+/** Availability from the store's state (one reading for goTo and the step header). */
+export function stepAvailability(state: Pick<AppState, 'inspectResult' | 'selectedDevice' | 'flashStarting' | 'jobId' | 'report'>): StepAvailability {
+  return {
+    hasImage: state.inspectResult !== null,
+    hasTarget: state.selectedDevice !== null,
+    flashing: state.flashStarting || (state.jobId !== null && state.report === null),
+    hasReport: state.report !== null,
+  };
 }
 
 /** Whether the step header may jump to `step` right now. Flash and Done are reached by the flow only. */

@@ -5,7 +5,7 @@
 import type { AppInfo } from '../../../src/ipc/contract.ts';
 import type { ConnectionState } from '../ipc/api.ts';
 import type { SliceFactory } from './app-state.ts';
-import { canNavigateTo, type Step } from './steps.ts';
+import { canNavigateTo, stepAvailability, type Step } from './steps.ts';
 
 export interface UiSlice {
   readonly step: Step;
@@ -22,14 +22,7 @@ export const createUiSlice: SliceFactory<UiSlice> = (api) => (set, get) => ({
   appInfo: null,
   connection: 'connecting',
   goTo(step) {
-    const state = get();
-    const allowed = canNavigateTo(step, {
-      hasImage: state.inspectResult !== null,
-      hasTarget: state.selectedDevice !== null,
-      flashing: state.flashStarting || (state.jobId !== null && state.report === null),
-      hasReport: state.report !== null,
-    });
-    if (allowed) set({ step });
+    if (canNavigateTo(step, stepAvailability(get()))) set({ step });
   },
   setConnection(connection) {
     set({ connection });
