@@ -26,7 +26,8 @@
  *   all authenticated connections (flash progress of every job, disk hotplug).
  * - Requests are handled concurrently; responses may arrive out of order — match by `id`.
  */
-import type { Channel, EventName, EventPayload, RequestOf, ResponseOf, Result } from '../ipc/contract.ts';
+import type { Channel, RequestOf, ResponseOf, Result } from '../ipc/contract.ts';
+import type { ContractEvent } from './event-hub.ts';
 
 /** Path of the WebSocket endpoint on the serve port. */
 export const WS_PATH = '/ws';
@@ -48,7 +49,8 @@ export interface WsResponse<C extends Channel = Channel> {
   readonly result: Result<ResponseOf<C>>;
 }
 
-export type WsEvent = { readonly [E in EventName]: { readonly event: E; readonly payload: EventPayload<E> } }[EventName];
+/** An event frame is the hub's event as is. */
+export type WsEvent = ContractEvent;
 
 /** Anything the server sends. Distinguish by `'event' in message`. */
 export type WsServerMessage = WsResponse | WsEvent;
