@@ -32,8 +32,4 @@ export class EventHub {
       }
     }
   }
-
-  get listenerCount(): number {
-    return this.#listeners.size;
-  }
 }

@@ -30,10 +30,6 @@ export class WsEndpoint {
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#attach(ws));
   }
 
-  get connectionCount(): number {
-    return this.#server.clients.size;
-  }
-
   close(): void {
     for (const client of this.#server.clients) client.terminate();
     this.#server.close();
