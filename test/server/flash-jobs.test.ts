@@ -1,46 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CosiflashError } from '../../src/errors.ts';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
+import { createEventQueue } from '../../src/pipeline/event-queue.ts';
 import type { RunningWriter } from '../../src/server/core-services.ts';
 import { FlashJobs } from '../../src/server/flash-jobs.ts';
 
 /** A scripted writer: the test pushes events and settles `done` by hand. */
 function scriptedWriter(jobId: string) {
-  const queue: FlashProgress[] = [];
-  let wake: (() => void) | null = null;
-  let ended = false;
+  const events = createEventQueue<FlashProgress>();
   let settle!: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void };
   const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
   const cancels: number[] = [];
-  const writer: RunningWriter = {
-    jobId,
-    done,
-    cancel: () => void cancels.push(1),
-    events: {
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          const next = queue.shift();
-          if (next !== undefined) {
-            yield next;
-            continue;
-          }
-          if (ended) return;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      },
-    },
-  };
+  const writer: RunningWriter = { jobId, done, cancel: () => void cancels.push(1), events };
   return {
     writer,
     cancels,
-    push(event: FlashProgress) {
-      queue.push(event);
-      wake?.();
-    },
+    push: (event: FlashProgress) => events.push(event),
     end(outcome: { report: FlashReport } | { error: unknown }) {
-      ended = true;
-      wake?.();
+      events.end();
       if ('report' in outcome) settle.resolve(outcome.report);
       else settle.reject(outcome.error);
     },
