@@ -5,6 +5,7 @@ import type { InspectResult } from '../../src/ipc/contract.ts';
 import type { DiskCandidate, DiskInfo, IneligibleReason } from '../../src/model/disk-info.ts';
 import type { FlashReport, RegionProgress } from '../../src/model/flash-progress.ts';
 import type { Layout, PartitionLayout } from '../../src/model/layout.ts';
+import { makeDisk } from '../disk/make-disk.ts';
 
 const MiB = 1024 * 1024;
 
@@ -61,24 +62,7 @@ export function sampleInspectResult(): InspectResult {
 }
 
 export function sampleDisk(device: string, overrides: Partial<DiskInfo> = {}): DiskInfo {
-  return {
-    device,
-    sizeBytes: 128 * MiB,
-    logicalSectorBytes: 512,
-    physicalSectorBytes: 512,
-    model: 'Test Disk',
-    vendor: null,
-    serial: null,
-    bus: 'USB',
-    removable: true,
-    readOnly: false,
-    system: false,
-    virtual: false,
-    isWholeDisk: true,
-    mountpoints: [],
-    partitions: [],
-    ...overrides,
-  };
+  return makeDisk({ device, sizeBytes: 128 * MiB, model: 'Test Disk', vendor: null, serial: null, ...overrides });
 }
 
 export function candidate(disk: DiskInfo, options: { reasons?: IneligibleReason[]; selected?: boolean } = {}): DiskCandidate {
