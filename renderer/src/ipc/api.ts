@@ -5,7 +5,7 @@
  * Only the store's actions and the IPC bridge hold an Api; components never do.
  */
 import type { AppError } from '../../../src/model/app-error.ts';
-import type { Channel, CosiflashApi, Result, ResponseOf } from '../../../src/ipc/contract.ts';
+import type { CosiflashApi, Result } from '../../../src/ipc/contract.ts';
 
 export type Api = CosiflashApi;
 
@@ -22,6 +22,3 @@ export function transportError(detail: string, hint?: string): Result<never> {
   };
   return { ok: false, error };
 }
-
-/** Narrow helper for callers that want `value` or the AppError. */
-export type Answer<C extends Channel> = Result<ResponseOf<C>>;
