@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { formatBytes } from '../../../src/util/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { isChoosable, sortCandidates } from '../store/disk-choice.ts';
+import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { diskName } from '../view/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
@@ -30,7 +31,7 @@ export function TargetScreen() {
   }, [refreshDisks]);
 
   const sorted = sortCandidates(candidates);
-  const selected = candidates.find((candidate) => candidate.disk.device === selectedDevice) ?? null;
+  const selected = selectedCandidate({ candidates, selectedDevice });
 
   return (
     <section className="panel target" aria-labelledby="target-title">
