@@ -5,6 +5,7 @@
 import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
 import type { FlashReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
+import { StatRow } from '../components/stat-row.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { PHASE_LABELS } from '../view/flash-rows.ts';
 
@@ -64,28 +65,16 @@ export function DoneScreen() {
 
       {flashError !== null && report.outcome !== 'cancelled' && <ErrorPanel error={flashError} />}
 
-      <dl className="stat-row stat-row-boxed">
-        <div>
-          <dt>Total time</dt>
-          <dd>{formatDuration(report.elapsedMs)}</dd>
-        </div>
-        <div>
-          <dt>Throughput</dt>
-          <dd>{formatRate(report.bytesPerSecond)}</dd>
-        </div>
-        <div>
-          <dt>Written</dt>
-          <dd>{formatBytes(report.writtenBytes)}</dd>
-        </div>
-        <div>
-          <dt>Downloaded</dt>
-          <dd>{formatBytes(report.downloadedBytes)}</dd>
-        </div>
-        <div>
-          <dt>Retries</dt>
-          <dd>{report.retries}</dd>
-        </div>
-      </dl>
+      <StatRow
+        boxed
+        stats={[
+          ['Total time', formatDuration(report.elapsedMs)],
+          ['Throughput', formatRate(report.bytesPerSecond)],
+          ['Written', formatBytes(report.writtenBytes)],
+          ['Downloaded', formatBytes(report.downloadedBytes)],
+          ['Retries', report.retries],
+        ]}
+      />
 
       <div className="table-wrap">
         <table className="data-table verdict-table">

@@ -8,6 +8,7 @@ import { formatBytes, formatDuration, formatRate } from '../../../src/util/forma
 import type { RegionPhase } from '../../../src/model/flash-progress.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
+import { StatRow } from '../components/stat-row.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { PHASE_LABELS, flashRows, flashTotals } from '../view/flash-rows.ts';
 
@@ -131,30 +132,15 @@ export function FlashScreen() {
         </div>
         <div className="overall-stats">
           <ProgressBar label="Overall" fraction={totals.fraction} large tone={cancelRequested ? 'failed' : 'active'} />
-          <dl className="stat-row">
-            <div>
-              <dt>Speed</dt>
-              <dd>{stalled ? '—' : formatRate(totals.bytesPerSecond)}</dd>
-            </div>
-            <div>
-              <dt>Time left</dt>
-              <dd>{stalled ? '—' : formatDuration(totals.etaMs)}</dd>
-            </div>
-            <div>
-              <dt>Elapsed</dt>
-              <dd>{formatDuration(progress === null ? null : totals.elapsedMs + silentMs)}</dd>
-            </div>
-            <div>
-              <dt>Written</dt>
-              <dd>
-                {formatBytes(totals.writtenBytes)} / {formatBytes(totals.totalBytes)}
-              </dd>
-            </div>
-            <div>
-              <dt>Verified</dt>
-              <dd>{formatBytes(totals.verifiedBytes)}</dd>
-            </div>
-          </dl>
+          <StatRow
+            stats={[
+              ['Speed', stalled ? '—' : formatRate(totals.bytesPerSecond)],
+              ['Time left', stalled ? '—' : formatDuration(totals.etaMs)],
+              ['Elapsed', formatDuration(progress === null ? null : totals.elapsedMs + silentMs)],
+              ['Written', `${formatBytes(totals.writtenBytes)} / ${formatBytes(totals.totalBytes)}`],
+              ['Verified', formatBytes(totals.verifiedBytes)],
+            ]}
+          />
           {stalled && (
             <p className="stall" role="status">
               No progress for {formatDuration(silentMs)} — waiting for data from the image source or the disk.
