@@ -4,7 +4,6 @@
  * writes happen in a separate writer process (elevated through pkexec when needed), because
  * Chromium refuses to run as root with its sandbox.
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, session } from 'electron';
@@ -61,16 +60,14 @@ function start(): void {
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
-    saveReport: async (report, suggestedName) => {
+    chooseReportPath: async (suggestedName) => {
       const options: Electron.SaveDialogOptions = {
         title: 'Save flash report',
         defaultPath: path.join(app.getPath('documents'), suggestedName),
         filters: [{ name: 'JSON report', extensions: ['json'] }],
       };
       const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
-      if (result.canceled || !result.filePath) return null;
-      await writeFile(result.filePath, `${JSON.stringify(report, null, 2)}\n`);
-      return result.filePath;
+      return result.canceled || !result.filePath ? null : result.filePath;
     },
   });
   runtime = handlerRuntime;

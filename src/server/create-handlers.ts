@@ -35,8 +35,8 @@ export interface HandlerOptions {
   readonly core?: Partial<CoreServices>;
   /** Native open-file dialog (Electron); web mode has none. */
   readonly browse?: () => Promise<string | null>;
-  /** Native save dialog (Electron); default writes under `<configDir>/reports/`. */
-  readonly saveReport?: (report: FlashReport, suggestedName: string) => Promise<string | null>;
+  /** Native save dialog (Electron): the file to write, or null when cancelled; default `<configDir>/reports/<name>`. */
+  readonly chooseReportPath?: (suggestedName: string) => Promise<string | null>;
   readonly dropPaths?: boolean;
   readonly diskPollIntervalMs?: number;
 }
@@ -134,8 +134,8 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     const report = jobs.report(jobId);
     if (report === null) throw new CosiflashError('E_INPUT', `The flash job ${jobId} has not finished yet; there is no report to save.`);
     const name = reportFileName(report);
-    if (options.saveReport) return options.saveReport(report, name);
-    const file = path.join(dir, 'reports', name);
+    const file = options.chooseReportPath ? await options.chooseReportPath(name) : path.join(dir, 'reports', name);
+    if (file === null) return null;
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
     return file;
@@ -147,7 +147,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     platform: process.platform,
     arch: process.arch,
     mode: options.mode,
-    capabilities: { browse: options.browse !== undefined, saveDialog: options.saveReport !== undefined, dropPaths: options.dropPaths ?? false, virtualDisks: allowLoop },
+    capabilities: { browse: options.browse !== undefined, saveDialog: options.chooseReportPath !== undefined, dropPaths: options.dropPaths ?? false, virtualDisks: allowLoop },
   };
 
   const handlers: HandlerTable = {
