@@ -79,6 +79,3 @@ export function readInteger(value: unknown, path: string, options: { min: number
   if (value < options.min) failAt(path, `must be at least ${options.min}, got ${value}`);
   return value;
 }
-
-/** Case-insensitive UUID in the 8-4-4-4-12 form, as the COSI schema requires. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
+import { isGuid } from '../gpt/guid.ts';
 import type { Filesystem, GptRegion, ImageFile, VerityConfig } from './cosi-metadata.ts';
 import {
-  childPath, failAt, isAbsent, quote, readInteger, readObject, readString, UUID_PATTERN,
+  childPath, failAt, isAbsent, quote, readInteger, readObject, readString,
 } from './json-path.ts';
 
 /**
@@ -50,7 +51,7 @@ export function readFilesystem(value: unknown, path: string): Filesystem {
   const fsType = readString(object['fsType'], childPath(path, 'fsType'), { nonEmpty: true });
   const fsUuid = readString(object['fsUuid'], childPath(path, 'fsUuid'), { nonEmpty: true });
   const partType = readString(object['partType'], childPath(path, 'partType'));
-  if (!UUID_PATTERN.test(partType)) {
+  if (!isGuid(partType)) {
     failAt(childPath(path, 'partType'), `must be a GPT partition type UUID like "0fc63daf-8483-4772-8e79-3d69d8477de4", got ${quote(partType)}`);
   }
   const verity = readVerity(object['verity'], childPath(path, 'verity'));

@@ -1,6 +1,7 @@
+import { isGuid } from '../gpt/guid.ts';
 import type { Compression, Filesystem, GptRegion, OsArch, SystemdBootEntry } from './cosi-metadata.ts';
 import {
-  childPath, describeJson, failAt, type JsonObject, isAbsent, quote, readArray, readInteger, readObject, readString, UUID_PATTERN,
+  childPath, describeJson, failAt, type JsonObject, isAbsent, quote, readArray, readInteger, readObject, readString,
 } from './json-path.ts';
 import { readFilesystem, readGptRegion } from './metadata-structure-parts.ts';
 import type { MetadataVersion } from './metadata-version.ts';
@@ -115,7 +116,7 @@ function readCompression(value: unknown): Compression | null {
 function readId(value: unknown): string | null {
   if (isAbsent(value)) return null;
   const id = readString(value, 'id');
-  if (!UUID_PATTERN.test(id)) failAt('id', `must be a UUID like "3f2504e0-4f89-41d3-9a0c-0305e82c3301", got ${quote(id)}`);
+  if (!isGuid(id)) failAt('id', `must be a UUID like "3f2504e0-4f89-41d3-9a0c-0305e82c3301", got ${quote(id)}`);
   return id.toLowerCase();
 }
 
