@@ -3,6 +3,7 @@ import type { CosiImage } from '../cosi/inspect-cosi.ts';
 import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
+import { allMountpoints } from '../disk/eligibility.ts';
 import { findDisksHolding } from '../disk/find-disks-holding.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
@@ -101,7 +102,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, sourceDisks: src.localPath === null ? [] : await findDisksHolding(src.localPath), unmountConsent: request.unmount, allowVirtual: request.allowLoop };
     const chosen: DiskInfo = chooseTarget(await disksRead, context, request.device).disk;
     disk = chosen;
-    const mounted = chosen.mountpoints.length + chosen.partitions.reduce((n, p) => n + p.mountpoints.length, 0) > 0;
+    const mounted = allMountpoints(chosen).length > 0;
     if (request.unmount && mounted) await unmountDisk(chosen);
     signal.throwIfAborted();
     // After unmounting, re-check against a fresh enumeration: nothing may be mounted now.
