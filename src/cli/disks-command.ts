@@ -4,7 +4,7 @@
  * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
  */
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
-import { allMountpoints, type EligibilityContext } from '../disk/eligibility.ts';
+import { allMountpoints, type EligibilityContext, mountpointList } from '../disk/eligibility.ts';
 import { findDisksHolding } from '../disk/find-disks-holding.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
@@ -134,8 +134,4 @@ function diskLines(disk: DiskInfo, mark: string): string[] {
     lines.push(`       ${partition.device.padEnd(16)} ${formatBytes(partition.sizeBytes).padStart(9)}${mounted}`);
   }
   return lines;
-}
-
-function mountpointList(mountpoints: readonly string[]): string {
-  return mountpoints.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ');
 }

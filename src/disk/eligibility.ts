@@ -32,7 +32,7 @@ export function ineligibleReasons(disk: DiskInfo, context: EligibilityContext): 
   const mountpoints = allMountpoints(disk);
   if (disk.system) {
     const hosted = mountpoints.filter((mountpoint) => SYSTEM_MOUNTPOINTS.includes(mountpoint));
-    const where = hosted.length > 0 ? ` (${hosted.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ')})` : '';
+    const where = hosted.length > 0 ? ` (${mountpointList(hosted)})` : '';
     reasons.push({ code: 'system', detail: `This disk holds the running system${where}; erasing it would break this computer.` });
   }
   if (disk.readOnly) reasons.push({ code: 'read-only', detail: 'This disk is read-only (write-protected).' });
@@ -58,7 +58,7 @@ export function ineligibleReasons(disk: DiskInfo, context: EligibilityContext): 
     reasons.push({ code: 'holds-source', detail: `The image file ${context.sourcePath} is stored on this disk.` });
   }
   if (mountpoints.length > 0 && !context.unmountConsent) {
-    reasons.push({ code: 'mounted', mountpoints, detail: `In use: mounted at ${mountpoints.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ')}. Agree to unmount it first.` });
+    reasons.push({ code: 'mounted', mountpoints, detail: `In use: mounted at ${mountpointList(mountpoints)}. Agree to unmount it first.` });
   }
   return reasons;
 }
@@ -66,6 +66,11 @@ export function ineligibleReasons(disk: DiskInfo, context: EligibilityContext): 
 /** Mount points of the disk and of each partition, without duplicates. */
 export function allMountpoints(disk: DiskInfo): string[] {
   return [...new Set([...disk.mountpoints, ...disk.partitions.flatMap((partition) => partition.mountpoints)])];
+}
+
+/** Mount points for people: comma-separated, lsblk's `[SWAP]` shown as `swap`. */
+export function mountpointList(mountpoints: readonly string[]): string {
+  return mountpoints.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ');
 }
 
 function holdsSource(disk: DiskInfo, context: EligibilityContext, mountpoints: readonly string[]): boolean {
