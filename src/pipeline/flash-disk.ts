@@ -111,9 +111,9 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     const checked: DiskInfo = request.unmount && mounted ? chooseTarget(await listDisks(listOptions), { ...context, unmountConsent: false }, chosen.device).disk : chosen;
     disk = checked;
 
-    records.push({ number: 0, name: 'partition table', startLba: 0, writtenBytes: 0, expectedSha384: layout.primaryGpt.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
+    records.push({ number: 0, name: 'partition table', startLba: 0, writtenBytes: 0, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
     for (const p of layout.partitions) {
-      records.push({ number: p.number, name: p.name, startLba: p.startLba, writtenBytes: 0, expectedSha384: p.image.sha384, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
+      records.push({ number: p.number, name: p.name, startLba: p.startLba, writtenBytes: 0, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase: 'waiting', error: null });
     }
     const regions: RegionProgress[] = [
       { number: 0, name: 'partition table', phase: 'waiting', compressedBytes: layout.primaryGpt.compressedSize, downloadedBytes: 0, uncompressedBytes: layout.primaryGpt.uncompressedSize, writtenBytes: 0, verifiedBytes: 0 },

@@ -8,7 +8,6 @@ export interface RegionRecord {
   name: string;
   startLba: number;
   writtenBytes: number;
-  expectedSha384: string;
   compressedSha384: string;
   compressedSha384Ok: boolean | null;
   uncompressedSha384: string | null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFlashReport, type RegionRecord } from '../../src/pipeline/flash-report.ts';
 
 const record = (number: number, phase: RegionRecord['phase'], writtenBytes = 0): RegionRecord => ({
-  number, name: `r${number}`, startLba: number * 2048, writtenBytes, expectedSha384: 'e', compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase, error: null,
+  number, name: `r${number}`, startLba: number * 2048, writtenBytes, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase, error: null,
 });
 const base = {
   source: 'http://x/y.cosi', imageHash: 'sha384:ab', disk: null, requestedDevice: '/dev/loop9',
