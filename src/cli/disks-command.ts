@@ -4,8 +4,8 @@
  * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
  */
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
-import { allMountpoints, type EligibilityContext, mountpointList } from '../disk/eligibility.ts';
-import { findDisksHolding } from '../disk/find-disks-holding.ts';
+import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
+import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
@@ -76,14 +76,7 @@ export async function runDisks(args: readonly string[]): Promise<number> {
     return EXIT_CODES.ok;
   }
   const { layout, location, sourcePath } = await readLayout(options.forImage);
-  const context: EligibilityContext = {
-    requiredBytes: layout.disk.sizeBytes,
-    lbaSize: layout.disk.lbaSize,
-    sourcePath,
-    unmountConsent: options.unmount,
-    allowVirtual: options.allowLoop,
-    ...(sourcePath === null ? {} : { sourceDisks: await findDisksHolding(sourcePath) }),
-  };
+  const context = await eligibilityContextFor(layout.disk, { sourcePath, unmountConsent: options.unmount, allowVirtual: options.allowLoop });
   const candidates = evaluateDisks(disks, context);
   process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
   return EXIT_CODES.ok;

@@ -188,12 +188,12 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
  * while they load.
  */
 async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Promise<{ layout: Layout; location: string; disk: DiskInfo }> {
-  const [{ listDisks }, { openSource }, { inspectCosi }, { chooseTarget }, { findDisksHolding }] = await Promise.all([
+  const [{ listDisks }, { openSource }, { inspectCosi }, { chooseTarget }, { eligibilityContextFor }] = await Promise.all([
     import('../disk/list-disks.ts'),
     import('../source/open-source.ts'),
     import('../cosi/inspect-cosi.ts'),
     import('../disk/choose-target.ts'),
-    import('../disk/find-disks-holding.ts'),
+    import('../disk/eligibility-context-for.ts'),
   ]);
   const disksRead = listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
   disksRead.catch(() => undefined);
@@ -201,7 +201,7 @@ async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Pr
   try {
     const { layout } = await inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
     const disks = await disksRead;
-    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: source.localPath === null ? [] : await findDisksHolding(source.localPath), unmountConsent: flags.unmount, allowVirtual: flags.allowLoop };
+    const context = await eligibilityContextFor(layout.disk, { sourcePath: source.localPath, unmountConsent: flags.unmount, allowVirtual: flags.allowLoop });
     const candidate = chooseTarget(disks, context, flags.disk);
     return { layout, location: source.location, disk: candidate.disk };
   } finally {

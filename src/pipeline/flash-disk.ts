@@ -4,7 +4,7 @@ import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/im
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
 import { allMountpoints } from '../disk/eligibility.ts';
-import { findDisksHolding } from '../disk/find-disks-holding.ts';
+import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
 import { unmountDisk } from '../disk/unmount-disk.ts';
@@ -99,7 +99,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     }
     image = cosi;
     const { layout } = cosi;
-    const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: src.localPath, sourceDisks: src.localPath === null ? [] : await findDisksHolding(src.localPath), unmountConsent: request.unmount, allowVirtual: request.allowLoop };
+    const context = await eligibilityContextFor(layout.disk, { sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop });
     const chosen: DiskInfo = chooseTarget(await disksRead, context, request.device).disk;
     disk = chosen;
     const mounted = allMountpoints(chosen).length > 0;
