@@ -29,7 +29,6 @@ export interface ProgressMeter {
   add(number: number, delta: Partial<Counters>): void;
   retry(): void;
   readonly retries: number;
-  regions(): RegionProgress[];
   /** Emits now, whatever the interval (phase changes, the end). */
   flush(): void;
   /** Bytes of work per second over the window. */
@@ -105,7 +104,6 @@ export function createProgressMeter(options: ProgressMeterOptions): ProgressMete
     get retries() {
       return retries;
     },
-    regions: () => [...state.values()].map((r) => ({ ...r })),
     flush: () => emitNow(now()),
     bytesPerSecond: () => {
       sample(now());
