@@ -34,14 +34,12 @@ export interface TargetDevice extends TargetFds {
 export interface OpenTargetOptions {
   readonly sizeBytes: number;
   readonly blockBytes: number;
-  /** Claim the device with O_EXCL (default true; plain files ignore it). */
-  readonly exclusive?: boolean;
 }
 
 /** Opens `path` for writing; maps EBUSY → E_DISK_OPEN, EACCES/EPERM → E_PERMISSION, ENOENT → E_DISK_NOT_FOUND. */
 export function openTarget(path: string, options: OpenTargetOptions): TargetDevice {
-  const exclusive = options.exclusive ?? true;
-  const base = constants.O_RDWR | (exclusive ? constants.O_EXCL : 0);
+  // O_EXCL always (see above); plain files ignore it.
+  const base = constants.O_RDWR | constants.O_EXCL;
   let fd: number;
   let direct = true;
   try {

@@ -24,7 +24,7 @@ async function fileTarget(name: string, sizeBytes: number, blockBytes = 512): Pr
   // Allocated, not sparse: O_DIRECT reads of a hole skip the alignment checks, so the
   // alignment probe would learn nothing (block devices have no holes).
   await writeFile(file, Buffer.alloc(sizeBytes));
-  return openTarget(file, { sizeBytes, blockBytes, exclusive: false });
+  return openTarget(file, { sizeBytes, blockBytes });
 }
 
 const sha384 = (bytes: Uint8Array): string => createHash('sha384').update(bytes).digest('hex');

@@ -18,7 +18,7 @@ describe('openTarget (on a plain, fully allocated file)', () => {
   it('writes at unaligned and aligned offsets, reads back through O_DIRECT, zeroes only the edges', async () => {
     const file = path.join(dir, 'disk.img');
     await writeFile(file, Buffer.alloc(4 * MiB, 0xaa));
-    const target = openTarget(file, { sizeBytes: 4 * MiB, blockBytes: 512, exclusive: false });
+    const target = openTarget(file, { sizeBytes: 4 * MiB, blockBytes: 512 });
     try {
       expect(target.direct).toBe(true);
       expect(target.sizeBytes).toBe(4 * MiB);
