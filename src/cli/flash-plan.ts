@@ -1,3 +1,4 @@
+import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../util/format-units.ts';
@@ -14,8 +15,8 @@ export function formatFlashPlan(layout: Layout, disk: DiskInfo, options: { verif
     `Target  ${disk.device}  ${identity}${disk.serial ? `  serial ${disk.serial}` : ''}  ${formatBytes(disk.sizeBytes)} (${disk.sizeBytes} bytes), ${disk.logicalSectorBytes}-byte sectors`,
     `        EVERYTHING ON ${disk.device} WILL BE ERASED.`,
   ];
-  const mounted = [...disk.mountpoints, ...disk.partitions.flatMap((p) => p.mountpoints)];
-  if (mounted.length > 0) lines.push(`        Mounted now: ${mounted.join(', ')}${options.unmount ? ' (will be unmounted)' : ''}`);
+  const mounted = allMountpoints(disk);
+  if (mounted.length > 0) lines.push(`        Mounted now: ${mountpointList(mounted)}${options.unmount ? ' (will be unmounted)' : ''}`);
   lines.push('', '  slot  name                     write          at offset (LBA)');
   for (const p of layout.partitions) {
     const offset = p.startLba * layout.disk.lbaSize;
