@@ -8,6 +8,7 @@ import type { CosiMetadata } from './cosi-metadata.ts';
 import { decodeRegionBytes } from './decode-region-bytes.ts';
 import { deriveLayout } from './derive-layout.ts';
 import { assertImageHash, computeImageHash, formatImageHash, parseExpectedHash } from './image-hash.ts';
+import { MAX_METADATA_BYTES, parseMetadataJson } from './parse-metadata-json.ts';
 import { openTarWalker, type TarEntry } from './tar-index.ts';
 import { validateAgainstTar } from './validate-against-tar.ts';
 import { validateMetadata } from './validate-metadata.ts';
@@ -31,8 +32,6 @@ export interface InspectOptions {
   readonly signal?: AbortSignal;
 }
 
-/** metadata.json of a real COSI is a few KiB to a few MiB (package lists); refuse absurd sizes. */
-const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 /** The primary GPT region is at most a few hundred KiB even with large entry arrays. */
 const MAX_PRIMARY_GPT_BYTES = 16 * 1024 * 1024;
 
@@ -41,9 +40,9 @@ const MAX_PRIMARY_GPT_BYTES = 16 * 1024 * 1024;
  * (a few KiB to download, whatever the image size), and derives its {@link Layout}.
  *
  * Order (first failure wins): expected-hash format (before any read); tar headers up to
- * metadata.json (E_NOT_COSI / E_TAR / E_NO_METADATA); the image hash against the expected
+ * metadata.json (E_NOT_COSI / E_HTML_PAGE / E_TAR_INVALID / E_NO_METADATA); the image hash against the expected
  * one (E_HASH_MISMATCH, before anything else is read); the rest of the tar index;
- * metadata.json as JSON (E_METADATA_JSON) and against the COSI rules (validateMetadata);
+ * metadata.json as JSON within its budget, keys unique (parseMetadataJson) and against the COSI rules (validateMetadata);
  * metadata against the tar (validateAgainstTar); the primary-GPT image: SHA-384, exact
  * decoded size, GPT validity (parseGpt); then metadata against the GPT.
  * A missing or misplaced cosi-marker only warns (Trident never checks it).
@@ -80,7 +79,7 @@ export async function inspectCosi(source: ImageSource, options: InspectOptions =
   if (markerIndex === -1) warnings.push('tar: the archive has no cosi-marker entry (the COSI spec wants it first)');
   else if (markerIndex !== 0) warnings.push(`tar: cosi-marker is entry ${markerIndex + 1}, the COSI spec wants it first`);
 
-  const { metadata, warnings: metadataWarnings } = validateMetadata(parseJson(metadataBytes));
+  const { metadata, warnings: metadataWarnings } = validateMetadata(parseMetadataJson(metadataBytes));
   warnings.push(...metadataWarnings);
   warnings.push(...validateAgainstTar(metadata, entries.filter((e) => e.type === 'file' || e.type === 'contiguous-file')));
 
@@ -90,20 +89,6 @@ export async function inspectCosi(source: ImageSource, options: InspectOptions =
   const matched = checkRegionsAgainstGpt(metadata, gpt, warnings);
   const layout = deriveLayout({ imageHash: formatImageHash(imageHashHex), metadata, gpt, matched, entries, warnings });
   return { layout, metadata, metadataBytes, primaryRegion, entries, warnings };
-}
-
-function parseJson(bytes: Buffer): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (error) {
-    throw new CosiflashError('E_METADATA_JSON', 'metadata.json is not valid UTF-8', { cause: error });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CosiflashError('E_METADATA_JSON', `metadata.json: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
 }
 
 async function readPrimaryGpt(metadata: CosiMetadata, entries: readonly TarEntry[], readData: (entry: TarEntry) => Promise<Buffer>): Promise<Buffer> {

@@ -20,7 +20,6 @@ export interface RawTarHeader {
 
 interface TarStreamHeaders {
   decode(block: Uint8Array, filenameEncoding?: string, allowUnknownFormat?: boolean): RawTarHeader | null;
-  decodePax(block: Uint8Array): Record<string, string>;
   decodeLongPath(block: Uint8Array, encoding?: string): string;
 }
 
@@ -52,9 +51,33 @@ export function decodeTarHeader(block: Uint8Array): RawTarHeader | null {
   }
 }
 
-/** Decodes the records of a PAX extended header body (`path`, `size`, …). */
-export function decodePaxRecords(body: Uint8Array): Record<string, string> {
-  return headers.decodePax(body);
+/**
+ * Decodes the records of a PAX extended header body (`path`, `size`, …), strictly (POSIX.1-2001
+ * pax, "extended header"): each record is `LENGTH SP KEY=VALUE LF` where LENGTH is the decimal
+ * byte count of the whole record. tar-stream's decoder accepts negative or absurd lengths and
+ * silently stops at garbage, so a damaged header could change meaning instead of failing.
+ * Trailing NUL bytes (padding some writers add) are allowed. Returns null when malformed.
+ */
+export function decodePaxRecords(body: Uint8Array): Record<string, string> | null {
+  const records: Record<string, string> = Object.create(null) as Record<string, string>;
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  let at = 0;
+  while (at < bytes.length && bytes[at] !== 0) {
+    const space = bytes.indexOf(0x20, at);
+    if (space === -1 || space - at > 10) return null;
+    const lengthText = bytes.toString('latin1', at, space);
+    if (!/^[1-9]\d*$/.test(lengthText)) return null;
+    const length = Number(lengthText);
+    const end = at + length;
+    if (end > bytes.length || end <= space + 1 || bytes[end - 1] !== 0x0a) return null;
+    const record = bytes.toString('utf-8', space + 1, end - 1);
+    const equals = record.indexOf('=');
+    if (equals <= 0) return null;
+    records[record.slice(0, equals)] = record.slice(equals + 1);
+    at = end;
+  }
+  for (; at < bytes.length; at += 1) if (bytes[at] !== 0) return null;
+  return records;
 }
 
 /** Decodes a GNU long name body ('././@LongLink', type L), NUL-terminated. */

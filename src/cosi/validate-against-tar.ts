@@ -28,7 +28,7 @@ function indexByPath(entries: readonly TarEntryRef[]): Map<string, TarEntryRef> 
   for (const entry of entries) {
     const previous = byPath.get(entry.path);
     if (previous !== undefined) {
-      throw new CosiflashError('E_TAR',
+      throw new CosiflashError('E_TAR_INVALID',
         `${quote(entry.path)} appears twice in the tar (data at byte ${previous.offsetBytes} and at byte ${entry.offsetBytes}); COSI paths must be unique`);
     }
     byPath.set(entry.path, entry);
@@ -38,7 +38,7 @@ function indexByPath(entries: readonly TarEntryRef[]): Map<string, TarEntryRef> 
 
 /**
  * Checks validated metadata against the tar's entries (COSI spec, "Tar File Layout" and
- * "Disk Region Images"): tar paths are unique (else E_TAR); every image the metadata names
+ * "Disk Region Images"): tar paths are unique (else E_TAR_INVALID); every image the metadata names
  * is a tar entry with exactly that path and `compressedSize` bytes; region images appear in
  * the tar in `disk.gptRegions` order, i.e. the disk's physical order, which lets a stream
  * write the disk front to back. Failures are E_METADATA_INVALID naming the JSON path.

@@ -7,6 +7,7 @@ import type { ImageSource } from '../source/image-source.ts';
 import { decodeError } from './decode-region-bytes.ts';
 import type { CosiImage } from './inspect-cosi.ts';
 import { createRegionDecoder } from './region-decoder.ts';
+import { createZstdFrameChecker } from './zstd-frame-checker.ts';
 
 /** Raw progress numbers of a verify run (formatting is the front end's job), at most ≈4 per second. */
 export interface VerifyProgress {
@@ -59,7 +60,8 @@ export interface VerifyOptions {
 /**
  * Reads every region of an inspected COSI once, front to back, and checks what a flash
  * would: the SHA-384 of the compressed bytes (COSI spec, ImageFile.sha384), that the zstd
- * data decodes, and that it decodes to exactly `uncompressedSize`. Writes nothing. A
+ * data decodes with nothing but zstd frames in it (trailing garbage fails, as with `zstd -t`),
+ * and that it decodes to exactly `uncompressedSize`. Writes nothing. A
  * damaged region gets its verdict and the run goes on, so one pass names every bad region.
  */
 export async function verifyCosi(source: ImageSource, image: CosiImage, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -108,6 +110,7 @@ async function verifyRegion(
   let decodeFailure: CosiflashError | null = null;
   let oversize = false;
   const decoder: ZstdDecompress = createRegionDecoder({ maxWindowLog: context.maxWindowLog });
+  const frames = createZstdFrameChecker();
   const alive = (): boolean => decodeFailure === null && !oversize;
   decoder.on('data', (chunk: Buffer) => {
     decoded += chunk.length;
@@ -127,6 +130,7 @@ async function verifyRegion(
   for await (const chunk of source.stream(file.tarOffsetBytes, file.compressedSize, { signal: context.signal })) {
     context.signal?.throwIfAborted();
     hash.update(chunk);
+    frames.update(chunk);
     context.onBytes(chunk.length, 0);
     if (alive() && !decoder.write(chunk)) await drained(decoder);
   }
@@ -135,10 +139,13 @@ async function verifyRegion(
   await finished;
   const sha384 = hash.digest('hex');
   let error: CosiflashError | null = null;
+  const framing = frames.finish();
   if (sha384 !== file.sha384) {
     error = new CosiflashError('E_IMAGE_HASH', `${file.path} (${region.name}): SHA-384 of the compressed bytes is ${sha384}, metadata.json says ${file.sha384}`);
   } else if (decodeFailure !== null) {
     error = decodeFailure;
+  } else if (framing !== null) {
+    error = new CosiflashError('E_DECODE', `${file.path} (${region.name}): ${framing}`);
   } else if (oversize || decoded !== file.uncompressedSize) {
     error = new CosiflashError('E_IMAGE_SIZE', `${file.path} (${region.name}): decodes to ${oversize ? `more than ${file.uncompressedSize}` : decoded} bytes, metadata.json says uncompressedSize ${file.uncompressedSize}`);
   }

@@ -1,5 +1,6 @@
 import { CosiflashError } from '../errors.ts';
-import { discardBody, sendRequest, type HttpContext } from './http-transport.ts';
+import { htmlPageError, isHtmlContentType, looksLikeHtml } from './html-page.ts';
+import { destroyBody, discardBody, sendRequest, type HttpContext, type HttpResponse } from './http-transport.ts';
 import { statusFailure } from './http-errors.ts';
 import { RetryState } from './http-retry.ts';
 import { acceptsByteRanges, compareValidator, headerValue, parseContentRange, validatorOf, type Validator } from './http-validator.ts';
@@ -34,6 +35,8 @@ async function probeOnce(context: HttpContext, signal: AbortSignal | undefined):
   await discardBody(head, { keepConnection: true });
   const status = head.statusCode;
   if (status >= 200 && status < 300) {
+    // A web page: let one ranged GET decide (and name it), whatever HEAD says about ranges.
+    if (isHtmlContentType(headerValue(head.headers, 'content-type'))) return probeWithRange(context, signal, null);
     const acceptRanges = headerValue(head.headers, 'accept-ranges');
     if (acceptRanges?.trim().toLowerCase() === 'none') throw noRanges(context, 'it announces "Accept-Ranges: none"');
     const length = headerValue(head.headers, 'content-length');
@@ -63,6 +66,9 @@ async function probeWithRange(context: HttpContext, signal: AbortSignal | undefi
     }
     const body = Buffer.from(await response.body.arrayBuffer());
     context.transferredBytes += body.length;
+    if (looksLikeHtml(body) && isHtmlContentType(headerValue(response.headers, 'content-type'))) {
+      throw htmlPageError(context.redacted, { kind: 'http', why: 'Content-Type text/html, starting with "<"' });
+    }
     if (fromHead !== null && fromHead.sizeBytes !== contentRange.total) {
       throw changed(context, `HEAD said ${fromHead.sizeBytes} bytes, a GET right after says ${contentRange.total}`);
     }
@@ -72,7 +78,13 @@ async function probeWithRange(context: HttpContext, signal: AbortSignal | undefi
     return { sizeBytes: contentRange.total, validator: fromHead?.validator ?? validatorOf(response.headers) };
   }
   if (status === 200) {
-    await discardBody(response, { keepConnection: false });
+    // A login or error page usually ignores ranges: say "web page" before "no ranges".
+    const first = await firstBodyChunk(response);
+    context.transferredBytes += first.length;
+    const contentType = headerValue(response.headers, 'content-type');
+    if (isHtmlContentType(contentType) || looksLikeHtml(first)) {
+      throw htmlPageError(context.redacted, { kind: 'http', why: isHtmlContentType(contentType) ? `Content-Type ${contentType}` : 'it starts with "<"' });
+    }
     if (acceptsByteRanges(headerValue(response.headers, 'accept-ranges'))) {
       throw new CosiflashError('E_HTTP_RANGE_IGNORED', `${context.redacted} announces byte ranges but answered a request for one byte with the whole file (HTTP 200).`);
     }
@@ -82,6 +94,22 @@ async function probeWithRange(context: HttpContext, signal: AbortSignal | undefi
   // An empty file has no byte 0: 416 with "bytes */0".
   if (status === 416 && contentRange?.total === 0) return { sizeBytes: 0, validator: validatorOf(response.headers) };
   throw statusFailure(status, context.redacted);
+}
+
+/** The first chunk of a body (empty when there is none); the rest is not downloaded and the connection is closed. */
+async function firstBodyChunk(response: HttpResponse): Promise<Buffer> {
+  let first: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of response.body) {
+      first = Buffer.from(chunk as Uint8Array);
+      break;
+    }
+  } catch {
+    // A body that fails at once tells nothing; the status decides.
+  } finally {
+    destroyBody(response.body);
+  }
+  return first;
 }
 
 function noRanges(context: HttpContext, why: string): CosiflashError {

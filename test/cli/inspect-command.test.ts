@@ -96,8 +96,8 @@ describe('cosiflash inspect (real process)', () => {
       [[fixture.cosiPath, '--hash', 'sha384:abc'], 'E_HASH_FORMAT'],
       [[fixture.cosiPath, '--hash', `sha384:${'a'.repeat(96)}`], 'E_HASH_MISMATCH'],
       [[fixture.sourceDiskPath], 'E_NOT_COSI'],
-      [[range.url('/error.html')], 'E_NOT_COSI'],
-      [[nginx.url('/error.html')], 'E_NOT_COSI'],
+      [[range.url('/error.html')], 'E_HTML_PAGE'],
+      [[nginx.url('/error.html')], 'E_HTML_PAGE'],
     ];
     for (const [args, code] of cases) {
       const result = await runCli(['inspect', ...args]);

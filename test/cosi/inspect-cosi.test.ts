@@ -92,10 +92,10 @@ describe('inspectCosi rejects bad images with specific errors', () => {
     await expect(inspectCosi(bufferSource(await readFile(fixture.cosiPath)), { expectedHash: fixture.imageHash.toUpperCase().replace('SHA384:', 'sha384:') })).resolves.toBeDefined();
   });
 
-  it('E_NOT_COSI for a raw disk image, random bytes and an HTML page', async () => {
+  it('E_NOT_COSI for a raw disk image, E_HTML_PAGE for an HTML page', async () => {
     const fixture = await buildCosiFixture();
     await expect(inspectFile(fixture.sourceDiskPath)).rejects.toMatchObject({ code: 'E_NOT_COSI' });
-    await expect(inspectCosi(bufferSource(Buffer.from(`<!doctype html><title>Error</title>${'x'.repeat(600)}`)))).rejects.toMatchObject({ code: 'E_NOT_COSI' });
+    await expect(inspectCosi(bufferSource(Buffer.from(`<!doctype html><title>Error</title>${'x'.repeat(600)}`)))).rejects.toMatchObject({ code: 'E_HTML_PAGE' });
   });
 
   it('E_NO_METADATA when metadata.json is missing', async () => {
@@ -103,15 +103,15 @@ describe('inspectCosi rejects bad images with specific errors', () => {
     await expect(inspectFile(fixture.cosiPath)).rejects.toMatchObject({ code: 'E_NO_METADATA' });
   });
 
-  it('E_TAR for a truncated archive and for a wrong header checksum', async () => {
+  it('E_TAR_INVALID for a truncated archive and for a wrong header checksum', async () => {
     const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 1 }] });
     const entries = await readTarIndex(bufferSource(await readFile(fixture.cosiPath)));
     const last = entries.at(-1);
     if (!last) throw new Error('no entries');
     const truncated = await corruptCosiCopy(fixture, { truncateToBytes: last.offsetBytes + 1000 });
-    await expect(inspectFile(truncated)).rejects.toMatchObject({ code: 'E_TAR', detail: expect.stringContaining('truncated') });
+    await expect(inspectFile(truncated)).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: expect.stringContaining('truncated') });
     const badChecksum = await corruptCosiCopy(fixture, { writeAt: { offsetBytes: last.headerOffsetBytes + 20, bytes: Buffer.from('X') } });
-    await expect(inspectFile(badChecksum)).rejects.toMatchObject({ code: 'E_TAR', detail: `invalid tar header checksum at offset ${last.headerOffsetBytes}` });
+    await expect(inspectFile(badChecksum)).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: `invalid tar header checksum at offset ${last.headerOffsetBytes}` });
   });
 
   it('E_METADATA_JSON for broken JSON', async () => {

@@ -5,41 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTarIndex } from '../../src/cosi/tar-index.ts';
 import { bufferSource } from './buffer-source.ts';
+import { padded, paxRecord, TAR_END, tarEntry, ustarHeader } from '../support/tar-craft.ts';
 
-/** A minimal USTAR header writer, independent of tar-stream and GNU tar (POSIX.1-1988 layout). */
-function ustarHeader(name: string, sizeBytes: number, typeflag = '0'): Buffer {
-  const block = Buffer.alloc(512);
-  block.write(name, 0, 100, 'utf8');
-  block.write('0000644\0', 100);
-  block.write('0000000\0', 108);
-  block.write('0000000\0', 116);
-  block.write(`${sizeBytes.toString(8).padStart(11, '0')}\0`, 124);
-  block.write('00000000000\0', 136);
-  block.write(typeflag, 156);
-  block.write('ustar\u000000', 257, 'latin1');
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return block;
-}
-
-function padded(data: Buffer): Buffer {
-  return Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
-}
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let length = body.length + 1;
-  while (`${length}${body}`.length !== length) length += 1;
-  return `${length}${body}`;
-}
-
-function entry(name: string, data: Buffer): Buffer {
-  return Buffer.concat([ustarHeader(name, data.length), padded(data)]);
-}
-
-const END = Buffer.alloc(1024);
+const entry = tarEntry;
+const END = TAR_END;
 
 describe('readTarIndex on archives made by GNU tar', () => {
   let workDir: string;
@@ -106,23 +75,23 @@ describe('readTarIndex on crafted archives', () => {
   it('rejects a wrong header checksum with its offset', async () => {
     const bytes = Buffer.concat([entry('a', Buffer.from('1')), entry('b', Buffer.from('2')), END]);
     bytes[1024 + 10] = 0x41;
-    await expect(readTarIndex(bufferSource(bytes))).rejects.toMatchObject({ code: 'E_TAR', detail: 'invalid tar header checksum at offset 1024' });
+    await expect(readTarIndex(bufferSource(bytes))).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: 'invalid tar header checksum at offset 1024' });
   });
 
   it('rejects a truncated archive', async () => {
     const bytes = Buffer.concat([entry('a', Buffer.from('1')), entry('b', Buffer.alloc(5000))]);
-    await expect(readTarIndex(bufferSource(bytes.subarray(0, 3000)))).rejects.toMatchObject({ code: 'E_TAR', detail: expect.stringContaining('truncated') });
-    await expect(readTarIndex(bufferSource(bytes.subarray(0, 800)))).rejects.toMatchObject({ code: 'E_TAR', detail: expect.stringContaining('truncated') });
+    await expect(readTarIndex(bufferSource(bytes.subarray(0, 3000)))).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: expect.stringContaining('truncated') });
+    await expect(readTarIndex(bufferSource(bytes.subarray(0, 800)))).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: expect.stringContaining('truncated') });
   });
 
   it('rejects duplicate paths (after ./ normalisation)', async () => {
     const bytes = Buffer.concat([entry('metadata.json', Buffer.from('{}')), entry('./metadata.json', Buffer.from('{}')), END]);
-    await expect(readTarIndex(bufferSource(bytes))).rejects.toMatchObject({ code: 'E_TAR', detail: 'duplicate entry "metadata.json" at offset 1024' });
+    await expect(readTarIndex(bufferSource(bytes))).rejects.toMatchObject({ code: 'E_TAR_INVALID', detail: 'duplicate entry "metadata.json" at offset 1024' });
   });
 
-  it('says E_NOT_COSI for an HTML page, random bytes and tiny files', async () => {
-    const html = Buffer.from(`<!DOCTYPE html><html><body>${'Not found. '.repeat(100)}</body></html>`);
-    await expect(readTarIndex(bufferSource(html))).rejects.toMatchObject({ code: 'E_NOT_COSI' });
+  it('says E_HTML_PAGE for a web page, E_NOT_COSI for random bytes and tiny files', async () => {
+    const html = Buffer.from(`\n  <!DOCTYPE html><html><body>${'Not found. '.repeat(100)}</body></html>`);
+    await expect(readTarIndex(bufferSource(html))).rejects.toMatchObject({ code: 'E_HTML_PAGE', detail: expect.stringContaining('web page') });
     const random = Buffer.alloc(4096);
     for (let i = 0; i < random.length; i += 1) random[i] = (i * 7919 + 13) & 0xff;
     await expect(readTarIndex(bufferSource(random))).rejects.toMatchObject({ code: 'E_NOT_COSI' });

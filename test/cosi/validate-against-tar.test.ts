@@ -110,10 +110,10 @@ describe('validateAgainstTar on tars written by GNU tar', () => {
     });
   });
 
-  it('rejects a duplicate tar path with E_TAR', () => {
+  it('rejects a duplicate tar path with E_TAR_INVALID', () => {
     const entries = realTar(IN_ORDER, { append: ['images/esp.rawzst'] });
     const { code, detail } = errorOf(() => validateAgainstTar(metadataFor(), entries));
-    expect(code).toBe('E_TAR');
+    expect(code).toBe('E_TAR_INVALID');
     expect(detail).toMatch(/^"images\/esp\.rawzst" appears twice in the tar \(data at byte \d+ and at byte \d+\); COSI paths must be unique$/);
   });
 });

@@ -51,6 +51,14 @@ describe('verifyCosi', () => {
     });
   }
 
+  it('E_DECODE for garbage after the last zstd frame (as zstd -t), even though the hash matches', async () => {
+    const { report, fixture } = await verifyFixture({ appendToCompressed: { region: 5, bytes: Buffer.from('trailing garbage') } });
+    const failed = report.regions.filter((r) => r.verdict !== 'ok');
+    expect(failed.map((r) => [r.number, r.verdict])).toEqual([[5, 'E_DECODE']]);
+    const region = fixture.regions.find((r) => r.number === 5);
+    expect(failed[0]?.error?.detail).toBe(`${region?.path} (data): data that is not a zstd frame at byte ${(region?.compressedSize ?? 0) - 16}, after the last frame (zstd -t rejects this)`);
+  });
+
   it('E_DECODE when the damaged bytes still match the declared hash', async () => {
     const { report } = await verifyFixture({ corruptCompressed: { region: 2, beforeHash: true } });
     expect(report.regions.filter((r) => r.verdict !== 'ok').map((r) => [r.number, r.verdict])).toEqual([[2, 'E_DECODE']]);

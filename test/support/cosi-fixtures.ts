@@ -93,6 +93,8 @@ export interface CosiFixtureMutations {
    * before (`beforeHash`: the hash then matches and only decoding can notice).
    */
   corruptCompressed?: { region: number | 'primary-gpt'; offsetBytes?: number; beforeHash?: boolean };
+  /** Appends bytes to a partition's compressed image before its hash is taken (trailing garbage after the last zstd frame). */
+  appendToCompressed?: { region: number; bytes: Buffer };
 }
 
 export interface FixtureImageFile { path: string; compressedSize: number; uncompressedSize: number; sha384: string; [extra: string]: unknown }
@@ -280,14 +282,17 @@ async function stageRegion(part: FixtureRegionPart, context: { parts: FixturePar
   const corrupt = context.mutations.corruptCompressed;
   const corrupted = corrupt !== undefined && (corrupt.region === 'primary-gpt' ? part.type === 'primary-gpt' : part.type === 'partition' && corrupt.region === part.number);
   const edit = context.mutations.editPrimaryGpt;
+  const append = context.mutations.appendToCompressed;
+  const appended = append !== undefined && part.type === 'partition' && append.region === part.number;
   if (part.type === 'primary-gpt' && edit) {
     const raw = await readFile(rawPath);
     edit(raw, { lbaSize: context.parts.lbaSize });
     rawPath = path.join(context.stage, '..', 'edited-primary-gpt.raw');
     await writeFile(rawPath, raw);
     await zstdCompress(rawPath, staged, { level: context.parts.zstdLevel, windowLog: null, frames: 1, sizeBytes: raw.length });
-  } else if (corrupted) {
+  } else if (corrupted || appended) {
     await copyFile(path.join(context.parts.dir, part.compressedFile), staged);
+    if (appended) await appendFile(staged, append.bytes);
   } else {
     // Hard link: the cached parts are never modified, and big fixtures are not stored twice.
     await link(path.join(context.parts.dir, part.compressedFile), staged);
