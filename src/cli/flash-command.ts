@@ -17,6 +17,7 @@ import type { FlashRequest } from '../pipeline/flash-request.ts';
 import { fromAppError } from '../pipeline/from-app-error.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../pipeline/spawn-writer.ts';
 import { needsElevation } from '../pipeline/writer-launch.ts';
+import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './flash-plan.ts';
@@ -40,6 +41,9 @@ Options:
   --dry-run        Show the plan and stop; nothing is written
   --json           Newline-delimited JSON progress events and the final report on stdout
   --report FILE    Save the final report (JSON) to FILE
+  --log FILE       Append the flash log line to FILE (default: <config dir>/flash-log.jsonl)
+  --station NAME   Station name in the report and the log (default: the host name)
+  --operator NAME  Who runs the flash, for the log
   -h, --help       Show this help
 
 Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
@@ -58,6 +62,9 @@ interface FlashArgs {
   readonly dryRun: boolean;
   readonly json: boolean;
   readonly report: string | undefined;
+  readonly log: string | undefined;
+  readonly station: string | undefined;
+  readonly operator: string | undefined;
   readonly help: boolean;
 }
 
@@ -76,6 +83,9 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       report: { type: 'string' },
+      log: { type: 'string' },
+      station: { type: 'string' },
+      operator: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -95,6 +105,9 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
     report: values.report,
+    log: values.log,
+    station: values.station,
+    operator: values.operator,
     help,
   };
 }
@@ -120,8 +133,17 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   const elevate = options.writer?.elevate ?? needsElevation(draft);
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
   prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  const startedAt = new Date();
+  const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo } = {
+    ...(flags.station === undefined ? {} : { station: flags.station }),
+    ...(flags.operator === undefined ? {} : { operator: flags.operator }),
+  };
+  const logOptions = flags.log === undefined ? {} : { file: flags.log };
+  let writing = false;
   try {
     const { layout, location, disk } = await planFlash(flags, expectedHash);
+    logContext.layout = layout;
+    logContext.disk = disk;
     say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
     if (flags.dryRun) {
       say('\nDry run: nothing was written.');
@@ -129,6 +151,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     }
     if (!flags.yes && !(await confirm(disk.device, flags.json))) {
       say('Not confirmed: nothing was written.');
+      await tryAppendFlashLog(flashLogEntryBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;
     }
     const request: FlashRequest = {
@@ -148,14 +171,23 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       job = spawnWriter(request, options.writer);
     }
     prepared = null;
-    return await followJob(job, flags, say);
+    writing = true;
+    return await followJob(job, flags, say, async (report) => {
+      await tryAppendFlashLog(flashLogEntry(report, logContext), logOptions);
+    });
+  } catch (error) {
+    // Refused while planning (bad image, hash mismatch, no eligible disk): logged as refused.
+    if (!writing && !flags.dryRun && error instanceof CosiflashError && error.code !== 'E_INPUT') {
+      await tryAppendFlashLog(flashLogEntryBeforeWriting({ location: flags.location, startedAt, error, context: logContext }), logOptions);
+    }
+    throw error;
   } finally {
     prepared?.dispose();
   }
 }
 
 /** Shows the job's progress until it ends; Ctrl-C cancels it. Returns the exit code. */
-async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) => void): Promise<number> {
+async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) => void, onReport: (report: FlashReport) => Promise<void>): Promise<number> {
   const view = createFlashProgressView({ mode: flags.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain', out: process.stdout, verify: flags.verify });
   let interrupts = 0;
   const onSignal = (): void => {
@@ -169,11 +201,13 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   try {
     for await (const event of job.events) view.onEvent(event);
     report = await job.done;
+    if (flags.station !== undefined) report = { ...report, station: flags.station };
   } finally {
     view.finish(null);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
   if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
   say(summary(report));

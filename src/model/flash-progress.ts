@@ -40,6 +40,10 @@ export interface RegionVerdict {
 /** The saved result of a flash (`--report FILE`, "Save report"). */
 export interface FlashReport {
   readonly tool: string;
+  /** Cosiflash version that wrote the disk. */
+  readonly toolVersion: string;
+  /** The machine (host name, or `--station NAME`) that wrote the disk. */
+  readonly station: string;
   readonly source: string;
   readonly imageHash: string;
   readonly device: { readonly path: string; readonly model: string | null; readonly serial: string | null; readonly sizeBytes: number };
@@ -54,4 +58,9 @@ export interface FlashReport {
   readonly outcome: 'verified' | 'written' | 'failed' | 'cancelled';
   readonly regions: readonly RegionVerdict[];
   readonly error: AppError | null;
+  /**
+   * Something reached the disk (its ends are zeroed first): its old partition table is gone.
+   * False when the flash was refused before writing (bad image, hash mismatch, disk refused).
+   */
+  readonly diskTouched: boolean;
 }

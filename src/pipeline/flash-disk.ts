@@ -218,6 +218,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     regions: records,
     error: appError,
     cancelled: appError?.code === 'E_CANCELLED',
+    diskTouched: touched,
   });
   options.onEvent(appError === null ? { type: 'done', jobId, report } : { type: 'failed', jobId, error: appError, report });
   return report;

@@ -1,5 +1,7 @@
+import os from 'node:os';
 import type { AppError } from '../model/app-error.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
+import { APP_VERSION } from '../server/app-version.ts';
 import type { FlashReport, RegionPhase, RegionVerdict } from '../model/flash-progress.ts';
 
 /** The mutable per-region record a flash fills in; frozen into a {@link RegionVerdict} at the end. */
@@ -29,6 +31,8 @@ export interface ReportInput {
   readonly regions: readonly RegionRecord[];
   readonly error: AppError | null;
   readonly cancelled: boolean;
+  /** Anything was written to the disk (the edge zeroing counts). */
+  readonly diskTouched: boolean;
 }
 
 const IN_PROGRESS: ReadonlySet<RegionPhase> = new Set(['downloading', 'writing', 'verifying']);
@@ -56,6 +60,8 @@ export function buildFlashReport(input: ReportInput): FlashReport {
   const writtenBytes = input.regions.reduce((sum, r) => sum + r.writtenBytes, 0);
   return {
     tool: 'cosiflash',
+    toolVersion: APP_VERSION,
+    station: os.hostname(),
     source: input.source,
     imageHash: input.imageHash,
     device: {
@@ -75,5 +81,6 @@ export function buildFlashReport(input: ReportInput): FlashReport {
     outcome,
     regions,
     error: input.error,
+    diskTouched: input.diskTouched,
   };
 }

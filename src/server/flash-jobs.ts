@@ -6,7 +6,9 @@
  * Every job ends with exactly one `done` or `failed` event: when the writer dies without
  * sending one, a `failed` event with a minimal report is synthesised from its error.
  */
+import os from 'node:os';
 import { CosiflashError, toAppError } from '../errors.ts';
+import { APP_VERSION } from './app-version.ts';
 import type { FlashJobInfo, FlashJobState } from '../ipc/contract.ts';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
@@ -192,6 +194,8 @@ function fallbackReport(job: JobRecord, error: AppError): FlashReport {
   const regions = job.last?.type === 'progress' ? job.last.regions : [];
   return {
     tool: 'cosiflash',
+    toolVersion: APP_VERSION,
+    station: os.hostname(),
     source: job.location,
     imageHash: '',
     device: { path: job.device, model: null, serial: null, sizeBytes: 0 },
@@ -206,5 +210,7 @@ function fallbackReport(job: JobRecord, error: AppError): FlashReport {
     outcome: error.code === 'E_CANCELLED' ? 'cancelled' : 'failed',
     regions: [],
     error,
+    // The writer died: once it had the plan, it may have opened and zeroed the disk.
+    diskTouched: job.plan !== null,
   };
 }

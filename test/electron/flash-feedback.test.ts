@@ -7,7 +7,7 @@ function region(writtenBytes: number): RegionProgress {
 }
 
 const report = (outcome: FlashReport['outcome']): FlashReport => ({
-  tool: 'cosiflash', source: '/a.cosi', imageHash: '', device: { path: '/dev/sdb', model: null, serial: null, sizeBytes: 0 },
+  tool: 'cosiflash', toolVersion: '0.1.0', station: 'bench-1', diskTouched: true, source: '/a.cosi', imageHash: '', device: { path: '/dev/sdb', model: null, serial: null, sizeBytes: 0 },
   startedAt: '', finishedAt: '', elapsedMs: 0, writtenBytes: 0, downloadedBytes: 0, bytesPerSecond: 0, retries: 0,
   verified: outcome === 'verified', outcome, regions: [], error: null,
 });

@@ -6,7 +6,7 @@ const record = (number: number, phase: RegionRecord['phase'], writtenBytes = 0):
 });
 const base = {
   source: 'http://x/y.cosi', imageHash: 'sha384:ab', disk: null, requestedDevice: '/dev/loop9',
-  startedAt: new Date('2026-01-01T00:00:00Z'), finishedAt: new Date('2026-01-01T00:00:02Z'), downloadedBytes: 10, retries: 2,
+  startedAt: new Date('2026-01-01T00:00:00Z'), finishedAt: new Date('2026-01-01T00:00:02Z'), downloadedBytes: 10, retries: 2, diskTouched: true,
 };
 
 describe('buildFlashReport', () => {

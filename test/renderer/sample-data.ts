@@ -77,6 +77,9 @@ export function region(number: number, overrides: Partial<RegionProgress> = {}):
 export function sampleReport(outcome: FlashReport['outcome'] = 'verified'): FlashReport {
   return {
     tool: 'cosiflash 0.1.0',
+    toolVersion: '0.1.0',
+    station: 'bench-1',
+    diskTouched: true,
     source: 'http://127.0.0.1:1/os.cosi',
     imageHash: `sha384:${'cd'.repeat(48)}`,
     device: { path: '/dev/loop9', model: null, serial: null, sizeBytes: 128 * MiB },

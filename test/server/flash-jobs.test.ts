@@ -26,7 +26,7 @@ function scriptedWriter(jobId: string) {
 }
 
 const report = (outcome: FlashReport['outcome']): FlashReport => ({
-  tool: 'cosiflash', source: '/a.cosi', imageHash: 'sha384:x', device: { path: '/dev/loop9', model: null, serial: null, sizeBytes: 1 },
+  tool: 'cosiflash', toolVersion: '0.1.0', station: 'bench-1', diskTouched: true, source: '/a.cosi', imageHash: 'sha384:x', device: { path: '/dev/loop9', model: null, serial: null, sizeBytes: 1 },
   startedAt: '', finishedAt: '2026-11-30T17:40:00.123Z', elapsedMs: 1, writtenBytes: 1, downloadedBytes: 1, bytesPerSecond: 1, retries: 0,
   verified: outcome === 'verified', outcome, regions: [], error: null,
 });
