@@ -213,6 +213,8 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   say(summary(report));
   if (report.outcome === 'verified' || report.outcome === 'written') return EXIT_CODES.ok;
   if (report.outcome === 'cancelled') return EXIT_CODES.cancelled;
+  // Once anything reached the disk its old table is gone, whoever was at fault: exit 5.
+  if (report.diskTouched) return EXIT_CODES.writeFailed;
   return report.error === null ? EXIT_CODES.writeFailed : exitCodeFor(fromAppError(report.error));
 }
 

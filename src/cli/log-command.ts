@@ -62,7 +62,7 @@ export function formatLogTable(entries: readonly FlashLogEntry[], file: string):
     e.result.toUpperCase() + (e.errorCode === null || e.result === 'cancelled' ? '' : ` ${e.errorCode}`),
     e.device.path || '-',
     [e.device.model, e.device.serial].filter(Boolean).join(' ') || '-',
-    [e.image.os, e.image.osVersion].filter(Boolean).join(' ') || e.image.location,
+    (e.image.os !== null && e.image.osVersion !== null && e.image.os.includes(e.image.osVersion) ? e.image.os : [e.image.os, e.image.osVersion].filter(Boolean).join(' ')) || e.image.location,
     formatBytes(e.bytesWritten),
     [e.station, e.operator].filter(Boolean).join(' / '),
   ]);

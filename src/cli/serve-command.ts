@@ -23,6 +23,9 @@ Options:
   --only DEV        Offer only this device (repeatable, or comma-separated)
   --allow-loop      Offer loop/virtual devices (test benches)
   --static-dir DIR  Serve the UI from DIR (default: dist/renderer of this installation)
+  --log FILE        Append each flash's log line to FILE (default: <config dir>/flash-log.jsonl)
+  --station NAME    Station name in reports and the log (default: the host name)
+  --operator NAME   Operator recorded in the log
   -h, --help        Show this help
 
 Stop with Ctrl-C; running flashes are cancelled.`;
@@ -41,6 +44,9 @@ export async function runServe(args: readonly string[]): Promise<number> {
         only: { type: 'string', multiple: true },
         'allow-loop': { type: 'boolean' },
         'static-dir': { type: 'string' },
+        log: { type: 'string' },
+        station: { type: 'string' },
+        operator: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -61,6 +67,9 @@ export async function runServe(args: readonly string[]): Promise<number> {
     mode: 'web',
     allowLoop: values['allow-loop'] ?? false,
     ...(onlyDevices.length > 0 ? { onlyDevices } : {}),
+    ...(values.log === undefined ? {} : { flashLogFile: path.resolve(values.log) }),
+    ...(values.station === undefined ? {} : { station: values.station }),
+    ...(values.operator === undefined ? {} : { operator: values.operator }),
   });
   const server = await startWebServer({
     handlers: runtime.handlers,

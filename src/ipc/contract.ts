@@ -15,6 +15,7 @@
  */
 import type { AppError } from '../model/app-error.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
+import type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import type { Layout } from '../model/layout.ts';
 
@@ -142,6 +143,25 @@ export interface RecentRemoveRequest {
   readonly location: string;
 }
 
+/** Which flash-log entries to list or export (the History view's filter). */
+export interface LogQueryRequest {
+  /** Case-insensitive text matched against device, model, serial, image, OS, station, operator, error code; '' matches all. */
+  readonly text: string;
+  /** Only entries with this result; null for all. */
+  readonly result: FlashLogResult | null;
+  /** Only flashes started at or after this ISO 8601 time; null for all. */
+  readonly since: string | null;
+}
+
+export interface LogListResult {
+  /** Newest first. */
+  readonly entries: readonly FlashLogEntry[];
+  /** The log file on the machine that writes the disks. */
+  readonly file: string;
+  /** Entries in the whole log, before filtering. */
+  readonly totalCount: number;
+}
+
 /** Every request channel: its request payload and its response value (inside a Result). */
 export interface RequestMap {
   'app:info': { readonly request: EmptyRequest; readonly response: AppInfo };
@@ -161,6 +181,10 @@ export interface RequestMap {
   /** Adds or refreshes an entry; returns the new list. */
   'recent:add': { readonly request: RecentAddRequest; readonly response: readonly RecentImage[] };
   'recent:remove': { readonly request: RecentRemoveRequest; readonly response: readonly RecentImage[] };
+  /** The flash log (History view), filtered. */
+  'log:list': { readonly request: LogQueryRequest; readonly response: LogListResult };
+  /** The same filtered entries as CSV text (the UI downloads or saves it). */
+  'log:csv': { readonly request: LogQueryRequest; readonly response: string };
 }
 
 export interface DisksChangedEvent {
@@ -196,6 +220,8 @@ export const CHANNELS = [
   'recent:list',
   'recent:add',
   'recent:remove',
+  'log:list',
+  'log:csv',
 ] as const satisfies readonly Channel[];
 
 /** Runtime list of events. */

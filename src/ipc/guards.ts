@@ -68,6 +68,11 @@ const location = text({ maxLength: MAX_LOCATION_CHARS });
 const hash = text({ maxLength: 256 });
 const jobId = text({ maxLength: 128 });
 const empty = shape({});
+const query: Check = (value, path) => (typeof value === 'string' && value.length <= 256 && !value.includes('\0') ? null : `${path}: must be a string of at most 256 characters`);
+const LOG_RESULTS: readonly string[] = ['verified', 'written', 'failed', 'cancelled', 'refused'];
+const logResult: Check = (value, path) => (typeof value === 'string' && LOG_RESULTS.includes(value) ? null : `${path}: must be one of ${LOG_RESULTS.join(', ')}`);
+const isoTime: Check = (value, path) => (typeof value === 'string' && value.length <= 64 && !Number.isNaN(Date.parse(value)) ? null : `${path}: must be an ISO 8601 time`);
+const logQuery = shape({ text: query, result: nullable(logResult), since: nullable(isoTime) });
 
 /** One guard per request channel (the contract test checks this covers CHANNELS exactly). */
 export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
@@ -96,6 +101,8 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
   'recent:list': empty,
   'recent:add': shape({ location, expectedHash: optional(hash), label: optional(text({ maxLength: 256 })) }),
   'recent:remove': shape({ location }),
+  'log:list': logQuery,
+  'log:csv': logQuery,
 };
 
 /** The problem with a payload for `channel`, or null when it is acceptable. */

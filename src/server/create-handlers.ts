@@ -13,6 +13,7 @@ import { CosiflashError } from '../errors.ts';
 import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from '../service/flash-log.ts';
 import { APP_NAME, APP_VERSION } from './app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
@@ -39,6 +40,12 @@ export interface HandlerOptions {
   readonly chooseReportPath?: (suggestedName: string) => Promise<string | null>;
   readonly dropPaths?: boolean;
   readonly diskPollIntervalMs?: number;
+  /** The flash log file (`--log FILE`); default `<config dir>/flash-log.jsonl` of the invoking user. */
+  readonly flashLogFile?: string;
+  /** Station name for reports and the log (`--station NAME`); default the host name. */
+  readonly station?: string;
+  /** Operator for the log (`--operator NAME`), unless the UI names one for a flash. */
+  readonly operator?: string;
 }
 
 export interface HandlerRuntime {
@@ -53,8 +60,13 @@ export interface HandlerRuntime {
 
 export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const events = new EventHub();
-  const jobs = new FlashJobs({ emit: (event: FlashProgress) => events.emit('flash:progress', event) });
   const dir = options.configDir ?? defaultConfigDir();
+  const logFile = options.flashLogFile ?? (options.configDir === undefined ? defaultFlashLogFile() : path.join(options.configDir, FLASH_LOG_FILE_NAME));
+  const jobs = new FlashJobs({
+    emit: (event: FlashProgress) => events.emit('flash:progress', event),
+    onFinished: async ({ report, logContext }) => void (await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile })),
+  });
+  const logContextBase = { ...(options.station === undefined ? {} : { station: options.station }), ...(options.operator === undefined ? {} : { operator: options.operator }) };
   const recent = new RecentImages({ dir });
   const allowLoop = options.allowLoop ?? false;
   const core = coreAccess(options.core);
@@ -124,7 +136,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
         },
         launch,
       );
-      return { jobId: jobs.track(writer, { location: source.location, device }) };
+      return { jobId: jobs.track(writer, { location: source.location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
       starting.delete(request.device);
     }
@@ -166,6 +178,11 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     'recent:list': () => recent.list(),
     'recent:add': (payload) => recent.add(payload),
     'recent:remove': ({ location }) => recent.remove(location),
+    'log:list': async (query) => {
+      const all = await readFlashLog(logFile);
+      return { entries: filterFlashLog(all, query), file: logFile, totalCount: all.length };
+    },
+    'log:csv': async (query) => flashLogCsv(filterFlashLog(await readFlashLog(logFile), query)),
   };
 
   return {

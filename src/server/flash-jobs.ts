@@ -8,6 +8,7 @@
  */
 import os from 'node:os';
 import { CosiflashError, toAppError } from '../errors.ts';
+import type { FlashLogContext } from '../service/flash-log.ts';
 import { APP_VERSION } from './app-version.ts';
 import type { FlashJobInfo, FlashJobState } from '../ipc/contract.ts';
 import type { AppError } from '../model/app-error.ts';
@@ -17,7 +18,16 @@ import type { RunningWriter } from './core-services.ts';
 const PROGRESS_INTERVAL_MS = 250;
 const MAX_FINISHED_JOBS = 50;
 
+/** What a finished job hands to the flash log. */
+export interface FinishedJob {
+  readonly report: FlashReport;
+  readonly location: string;
+  readonly device: string;
+  readonly logContext: FlashLogContext;
+}
+
 interface JobRecord {
+  readonly logContext: FlashLogContext;
   readonly jobId: string;
   readonly location: string;
   readonly device: string;
@@ -36,14 +46,21 @@ interface JobRecord {
 export class FlashJobs {
   readonly #jobs = new Map<string, JobRecord>();
   readonly #emit: (event: FlashProgress) => void;
+  readonly #onFinished: ((job: FinishedJob) => Promise<void>) | undefined;
 
-  constructor(options: { emit: (event: FlashProgress) => void }) {
+  /**
+   * `onFinished` runs (and is awaited) before a job's `done`/`failed` event is sent: the
+   * flash log has the line by the time any UI shows the result.
+   */
+  constructor(options: { emit: (event: FlashProgress) => void; onFinished?: (job: FinishedJob) => Promise<void> }) {
     this.#emit = options.emit;
+    this.#onFinished = options.onFinished;
   }
 
   /** Tracks a started writer; returns its job id. */
-  track(writer: RunningWriter, details: { location: string; device: string }): string {
+  track(writer: RunningWriter, details: { location: string; device: string; logContext?: FlashLogContext }): string {
     const record: JobRecord = {
+      logContext: details.logContext ?? {},
       jobId: writer.jobId,
       location: details.location,
       device: details.device,
@@ -115,7 +132,7 @@ export class FlashJobs {
   async #relay(job: JobRecord): Promise<void> {
     try {
       for await (const event of job.writer.events) {
-        this.#accept(job, event);
+        await this.#accept(job, event);
         if (job.state !== 'running') break;
       }
     } catch {
@@ -124,21 +141,23 @@ export class FlashJobs {
     if (job.state !== 'running') return;
     try {
       const report = await job.writer.done;
-      this.#accept(job, { type: 'done', jobId: job.jobId, report });
+      await this.#accept(job, { type: 'done', jobId: job.jobId, report });
     } catch (error) {
       const appError = toAppError(error);
-      this.#accept(job, { type: 'failed', jobId: job.jobId, error: appError, report: fallbackReport(job, appError) });
+      await this.#accept(job, { type: 'failed', jobId: job.jobId, error: appError, report: fallbackReport(job, appError) });
     }
   }
 
-  #accept(job: JobRecord, event: FlashProgress): void {
+  async #accept(job: JobRecord, incoming: FlashProgress): Promise<void> {
     if (job.state !== 'running') return;
+    let event = incoming;
     switch (event.type) {
       case 'plan':
         job.plan = event;
         break;
       case 'done':
       case 'failed':
+        if (job.logContext.station !== undefined) event = { ...event, report: { ...event.report, station: job.logContext.station } };
         job.report = event.report;
         job.state = event.type === 'done' ? stateOf(event.report) : event.report.outcome === 'cancelled' ? 'cancelled' : 'failed';
         break;
@@ -154,6 +173,7 @@ export class FlashJobs {
       if (job.timer !== null) clearTimeout(job.timer);
       job.timer = null;
       job.pending = null;
+      if (job.report !== null) await this.#onFinished?.({ report: job.report, location: job.location, device: job.device, logContext: job.logContext }).catch(() => undefined);
     }
     this.#send(job, event);
   }

@@ -261,3 +261,18 @@ export function flashLogEntryBeforeWriting(input: { location: string; startedAt:
     partitions: [],
   };
 }
+
+/** The History view's filter: text in any identifying field, a result, a start time. Newest first. */
+export function filterFlashLog(entries: readonly FlashLogEntry[], query: { text: string; result: FlashLogResult | null; since: string | null }): FlashLogEntry[] {
+  const needle = query.text.trim().toLowerCase();
+  const since = query.since === null ? Number.NEGATIVE_INFINITY : Date.parse(query.since);
+  return entries
+    .filter((e) => query.result === null || e.result === query.result)
+    .filter((e) => Date.parse(e.startedAt) >= since)
+    .filter((e) => {
+      if (needle === '') return true;
+      const fields = [e.device.path, e.device.model, e.device.serial, e.device.bus, e.image.location, e.image.imageHash, e.image.os, e.image.osVersion, e.station, e.operator, e.errorCode, e.result];
+      return fields.some((f) => f !== null && f.toLowerCase().includes(needle));
+    })
+    .reverse();
+}

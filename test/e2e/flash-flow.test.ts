@@ -7,6 +7,7 @@
  * Needs root (loop devices) and a built renderer (`npm run build:renderer`, which `npm test`
  * runs before vitest); the test builds it itself when dist/renderer is missing.
  */
+import { readFile } from 'node:fs/promises';
 import { expect } from 'vitest';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
 import { differingPartitions, sfdiskPartitions, sgdiskVerify } from './disk-checks.ts';
@@ -94,11 +95,31 @@ describeRootOnly('e2e: flash a COSI through the web UI in Chromium', () => {
         expect(written).toEqual(source);
         expect(await differingPartitions(loop.device, fixture)).toEqual([]);
 
-        // Save the report (web mode saves it under the server's config dir).
+        // Save the report: web mode downloads it in the browser (onto the viewer's machine).
+        const download = page.waitForEvent('download');
         await page.getByRole('button', { name: 'Save report' }).click();
-        await page.getByText('Report saved to').waitFor();
-        const savedPath = (await page.locator('.status .mono').textContent()) ?? '';
-        expect(savedPath.startsWith(serve.configDir)).toBe(true);
+        const saved = await download;
+        expect(saved.suggestedFilename()).toMatch(/^cosiflash-report-loop\d+-.*\.json$/);
+        const savedReport = JSON.parse(await readFile(await saved.path(), 'utf8')) as { outcome: string; station: string; toolVersion: string };
+        expect(savedReport).toMatchObject({ outcome: 'verified', station: expect.any(String), toolVersion: expect.any(String) });
+        await page.getByText('Report downloaded as').waitFor();
+
+        // History: the flash log lists the flash just done; CSV export downloads it.
+        await page.getByRole('button', { name: 'History' }).click();
+        await page.getByRole('heading', { name: 'History', level: 1 }).waitFor();
+        await page.getByText('Showing 1 of 1 flashes.').waitFor();
+        await page.locator('table.history-table').getByText('Verified').waitFor();
+        await page.getByRole('searchbox').fill('no-such-device');
+        await page.getByText('Showing 0 of 1 flashes.').waitFor();
+        await page.getByRole('searchbox').fill(loop.device);
+        await page.getByText('Showing 1 of 1 flashes.').waitFor();
+        await browser.screenshot('10-history');
+        const csvDownload = page.waitForEvent('download');
+        await page.getByRole('button', { name: 'Export CSV' }).click();
+        const csv = await readFile(await (await csvDownload).path(), 'utf8');
+        expect(csv.split('\r\n')[1]).toContain(loop.device);
+        await page.getByRole('button', { name: 'Close history' }).click();
+        await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor();
 
         // The bench technician's next device: same image, one click.
         await page.getByRole('button', { name: 'Flash another disk' }).click();

@@ -34,7 +34,7 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
       let runtime: HandlerRuntime | null = null;
       let server: WebServer | null = null;
       try {
-        runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config'), allowLoop: true, onlyDevices: [device] });
+        runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config'), allowLoop: true, onlyDevices: [device], station: 'bench-web' });
         server = await startWebServer({ handlers: runtime.handlers, events: runtime.events, staticDir: dir });
         const client = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: server.origin });
 
@@ -76,7 +76,18 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         const saved = await client.call('report:save', { jobId });
         if (!saved.ok || saved.value === null) throw new Error(`report not saved: ${JSON.stringify(saved)}`);
         expect(saved.value.startsWith(path.join(dir, 'config', 'reports'))).toBe(true);
-        expect(JSON.parse(await readFile(saved.value, 'utf8'))).toMatchObject({ outcome: 'verified', device: { path: device } });
+        expect(JSON.parse(await readFile(saved.value, 'utf8'))).toMatchObject({ outcome: 'verified', device: { path: device }, station: 'bench-web', toolVersion: expect.any(String) });
+
+        // The flash log has its line by the time the UI sees `done`; the History view lists it.
+        const log = (await readFile(path.join(dir, 'config', 'flash-log.jsonl'), 'utf8')).trim().split('\n');
+        expect(log).toHaveLength(1);
+        expect(JSON.parse(log[0]!)).toMatchObject({ result: 'verified', station: 'bench-web', image: { imageHash: fixture.imageHash, os: expect.any(String) }, device: { path: device, bus: expect.any(String) } });
+        const history = await client.call('log:list', { text: path.basename(device), result: null, since: null });
+        expect(history).toMatchObject({ ok: true, value: { totalCount: 1, entries: [{ result: 'verified' }] } });
+        const none = await client.call('log:list', { text: '', result: 'failed', since: null });
+        expect(none).toMatchObject({ ok: true, value: { totalCount: 1, entries: [] } });
+        const csv = await client.call('log:csv', { text: '', result: null, since: null });
+        expect(csv.ok && csv.value.split('\r\n')[1]).toContain(device);
         await client.close();
 
         // The disk is now what the image describes: a valid GPT and byte-identical partitions.

@@ -7,6 +7,7 @@ import { useAppStore } from '../store/use-app-store.ts';
 import { ConfirmDialog } from '../screens/confirm-dialog.tsx';
 import { DoneScreen } from '../screens/done-screen.tsx';
 import { FlashScreen } from '../screens/flash-screen.tsx';
+import { HistoryView } from '../screens/history-view.tsx';
 import { ReviewScreen } from '../screens/review-screen.tsx';
 import { SourceScreen } from '../screens/source-screen.tsx';
 import { TargetScreen } from '../screens/target-screen.tsx';
@@ -15,6 +16,9 @@ import { StepHeader } from './step-header.tsx';
 
 export function App() {
   const step = useAppStore((state) => state.step);
+  const historyOpen = useAppStore((state) => state.historyOpen);
+  const openHistory = useAppStore((state) => state.openHistory);
+  const closeHistory = useAppStore((state) => state.closeHistory);
   const mainRef = useRef<HTMLElement>(null);
   const shownStep = useRef(step);
 
@@ -27,6 +31,13 @@ export function App() {
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [step]);
 
+  const shownHistory = useRef(historyOpen);
+  useEffect(() => {
+    if (shownHistory.current === historyOpen) return;
+    shownHistory.current = historyOpen;
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [historyOpen]);
+
   return (
     <div className="app">
       <header className="topbar">
@@ -35,15 +46,19 @@ export function App() {
           Cosiflash
         </div>
         <StepHeader />
+        <button type="button" className="button-secondary topbar-history" aria-pressed={historyOpen} onClick={() => (historyOpen ? closeHistory() : void openHistory())}>
+          History
+        </button>
       </header>
       <ConnectionBanner />
       <main className="screen" ref={mainRef}>
-        {step === 'source' && <SourceScreen />}
-        {step === 'review' && <ReviewScreen />}
-        {(step === 'target' || step === 'confirm') && <TargetScreen />}
-        {step === 'confirm' && <ConfirmDialog />}
-        {step === 'flash' && <FlashScreen />}
-        {step === 'done' && <DoneScreen />}
+        {historyOpen && <HistoryView />}
+        {!historyOpen && step === 'source' && <SourceScreen />}
+        {!historyOpen && step === 'review' && <ReviewScreen />}
+        {!historyOpen && (step === 'target' || step === 'confirm') && <TargetScreen />}
+        {!historyOpen && step === 'confirm' && <ConfirmDialog />}
+        {!historyOpen && step === 'flash' && <FlashScreen />}
+        {!historyOpen && step === 'done' && <DoneScreen />}
       </main>
     </div>
   );

@@ -38,6 +38,7 @@ export function DoneScreen() {
   const report = useAppStore((state) => state.report);
   const flashError = useAppStore((state) => state.flashError);
   const savedPath = useAppStore((state) => state.savedReportPath);
+  const webMode = useAppStore((state) => state.appInfo?.mode === 'web');
   const saveError = useAppStore((state) => state.saveError);
   const saveReport = useAppStore((state) => state.saveReport);
   const flashAnother = useAppStore((state) => state.flashAnother);
@@ -129,7 +130,8 @@ export function DoneScreen() {
       </div>
       {savedPath !== null && (
         <p className="status" role="status">
-          Report saved to <span className="mono">{savedPath}</span>
+          {webMode ? 'Report downloaded as ' : 'Report saved to '}
+          <span className="mono">{savedPath}</span>
         </p>
       )}
       {saveError !== null && <ErrorPanel error={saveError} />}

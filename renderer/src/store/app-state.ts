@@ -5,12 +5,13 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { Api } from '../ipc/api.ts';
 import type { FlashSlice } from './flash-slice.ts';
+import type { HistorySlice } from './history-slice.ts';
 import type { ReviewSlice } from './review-slice.ts';
 import type { SourceSlice } from './source-slice.ts';
 import type { TargetSlice } from './target-slice.ts';
 import type { UiSlice } from './ui-slice.ts';
 
-export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice;
+export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice & HistorySlice;
 
 /** A slice factory: given the transport, a zustand creator for that slice. */
 export type SliceFactory<Slice> = (api: Api) => StateCreator<AppState, [], [], Slice>;

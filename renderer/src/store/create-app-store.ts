@@ -7,6 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../ipc/api.ts';
 import type { AppState } from './app-state.ts';
 import { createFlashSlice } from './flash-slice.ts';
+import { createHistorySlice } from './history-slice.ts';
 import { createReviewSlice } from './review-slice.ts';
 import { createSourceSlice } from './source-slice.ts';
 import { createTargetSlice } from './target-slice.ts';
@@ -21,5 +22,6 @@ export function createAppStore(api: Api): AppStore {
     ...createTargetSlice(api)(...args),
     ...createFlashSlice(api)(...args),
     ...createUiSlice(api)(...args),
+    ...createHistorySlice(api)(...args),
   }));
 }

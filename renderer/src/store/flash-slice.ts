@@ -10,6 +10,7 @@ import type { FlashJobInfo } from '../../../src/ipc/contract.ts';
 import type { AppError } from '../../../src/model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../../../src/model/flash-progress.ts';
 import type { SliceFactory } from './app-state.ts';
+import { downloadText, reportDownloadName } from '../view/download-text.ts';
 import { selectedCandidate } from './target-slice.ts';
 
 export type PlanEvent = Extract<FlashProgress, { type: 'plan' }>;
@@ -174,6 +175,15 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       const jobId = get().jobId;
       if (jobId === null) return;
       set({ saveError: null });
+      if (get().appInfo?.mode === 'web') {
+        // Web mode: the report is downloaded by the browser, onto the viewer's machine.
+        const report = get().report;
+        if (report === null) return;
+        const name = reportDownloadName(report.device.path, report.finishedAt);
+        downloadText(name, `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+        set({ savedReportPath: name });
+        return;
+      }
       const result = await api.invoke('report:save', { jobId });
       if (result.ok) set({ savedReportPath: result.value });
       else set({ saveError: result.error });
