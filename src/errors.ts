@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   E_HASH_MISMATCH: { title: 'Image hash does not match', hint: 'The image is not the one you expected. Check the URL and the hash you were given.' },
   E_URL: { title: 'Unsupported image location', hint: 'Use an http://, https:// or file:// URL, or a local path.' },
   E_FILE_NOT_FOUND: { title: 'Image file not found', hint: 'Check the path; relative paths are resolved from the current directory.' },
+  E_FILE_TYPE: { title: 'The image path is not a regular file', hint: 'Give the path of a .cosi file (a regular file, or a symlink to one), not a directory, pipe, socket or device.' },
   E_FILE_READ: { title: 'Cannot read the image file', hint: 'Check the file permissions and that the file is not truncated.' },
   E_HTTP_AUTH: { title: 'The server refused access', hint: 'The URL needs credentials or a signed link; get a link you are allowed to download.' },
   E_HTTP_NOT_FOUND: { title: 'Image not found on the server', hint: 'Check the URL (HTTP 404).' },

@@ -1,4 +1,5 @@
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { CosiflashError } from '../errors.ts';
 import { formatBytes } from '../util/format-units.ts';
 import { combineSignals, throwIfCancelled } from './cancellation.ts';
@@ -7,20 +8,33 @@ import type { ImageSource, ReadOptions } from './image-source.ts';
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Opens a local image file for random access. Missing file → E_FILE_NOT_FOUND; a directory,
- * a special file or an unreadable file → E_FILE_READ. The handle stays open until close().
+ * Opens a local image file for random access. Missing file → E_FILE_NOT_FOUND; anything but a
+ * regular file (or a symlink to one) → E_FILE_TYPE, decided by stat() *before* opening: opening
+ * a FIFO for reading blocks until a writer appears, which hung inspect forever. The open itself
+ * is non-blocking and the opened file is checked to be the one stat() saw, so a path swapped for
+ * a FIFO in between cannot hang it either. Unreadable → E_FILE_READ. The handle stays open
+ * until close().
  */
 export async function openFileSource(absolutePath: string, options: { location: string; signal?: AbortSignal }): Promise<ImageSource> {
+  let seen: Stats;
+  try {
+    seen = await stat(absolutePath);
+  } catch (error) {
+    throw fileOpenError(absolutePath, error);
+  }
+  assertRegularFile(absolutePath, seen);
   let handle: FileHandle;
   try {
-    handle = await open(absolutePath, 'r');
+    handle = await open(absolutePath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
   } catch (error) {
     throw fileOpenError(absolutePath, error);
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new CosiflashError('E_FILE_READ', `${absolutePath} is a directory, not an image file.`, { hint: 'Give the path of the .cosi file itself.' });
-    if (!info.isFile()) throw new CosiflashError('E_FILE_READ', `${absolutePath} is not a regular file.`, { hint: 'Give the path of a .cosi file.' });
+    assertRegularFile(absolutePath, info);
+    if (info.dev !== seen.dev || info.ino !== seen.ino) {
+      throw new CosiflashError('E_FILE_TYPE', `${absolutePath} was replaced while it was being opened.`, { hint: 'Make sure nothing else is changing the file, then try again.' });
+    }
     return new FileSource(handle, { location: options.location, localPath: await realpath(absolutePath), sizeBytes: info.size, signal: options.signal });
   } catch (error) {
     await handle.close();
@@ -28,10 +42,19 @@ export async function openFileSource(absolutePath: string, options: { location: 
   }
 }
 
+/** Refuses directories, FIFOs, sockets and devices with a message naming what the path is. */
+function assertRegularFile(filePath: string, info: Stats): void {
+  if (info.isFile()) return;
+  if (info.isDirectory()) throw new CosiflashError('E_FILE_TYPE', `${filePath} is a directory, not an image file.`, { hint: 'Give the path of the .cosi file itself.' });
+  const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isBlockDevice() ? 'a block device' : info.isCharacterDevice() ? 'a character device' : 'not a regular file';
+  throw new CosiflashError('E_FILE_TYPE', `${filePath} is ${kind}, not an image file.`, {
+    hint: info.isBlockDevice() ? 'Cosiflash reads COSI files; to copy a disk use a disk imaging tool. Give the path of a .cosi file.' : 'Give the path of a .cosi file (a regular file, or a symlink to one).',
+  });
+}
+
 function fileOpenError(filePath: string, error: unknown): CosiflashError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new CosiflashError('E_FILE_NOT_FOUND', `There is no file at ${filePath}.`, { cause: error });
-  if (code === 'EISDIR') return new CosiflashError('E_FILE_READ', `${filePath} is a directory, not an image file.`, { cause: error, hint: 'Give the path of the .cosi file itself.' });
   if (code === 'EACCES' || code === 'EPERM') return new CosiflashError('E_FILE_READ', `No permission to read ${filePath}.`, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new CosiflashError('E_FILE_READ', `Cannot open ${filePath}: ${message}`, { cause: error });

@@ -89,11 +89,11 @@ describe('openSource on local files', () => {
     expect((await errorOf(() => openSource(pathToFileURL(missing).href))).code).toBe('E_FILE_NOT_FOUND');
   });
 
-  it('E_FILE_READ for a directory', async () => {
+  it('E_FILE_TYPE for a directory', async () => {
     const dir = path.join(fixtures.dir, 'a-dir');
     await mkdir(dir);
     const error = await errorOf(() => openSource(dir));
-    expect(error.code).toBe('E_FILE_READ');
+    expect(error.code).toBe('E_FILE_TYPE');
     expect(error.detail).toMatch(/directory/);
   });
 });
