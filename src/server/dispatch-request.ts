@@ -11,7 +11,9 @@ import { assertPayload } from '../ipc/guards.ts';
 export async function dispatchRequest(handlers: HandlerTable, channel: unknown, payload: unknown): Promise<Result<unknown>> {
   try {
     if (!isChannel(channel)) {
-      throw new CosiflashError('E_INPUT', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}.`);
+      // Never String() an untrusted value: a nested array overflowed the stack there.
+      const shown = typeof channel === 'string' ? JSON.stringify(channel.slice(0, 64)) : `of type ${Array.isArray(channel) ? 'array' : channel === null ? 'null' : typeof channel}`;
+      throw new CosiflashError('E_INPUT', `Unknown channel ${shown}.`);
     }
     const value = await callHandler(handlers, channel, assertPayload(channel, payload));
     return { ok: true, value };

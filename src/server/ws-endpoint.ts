@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HandlerTable } from '../ipc/contract.ts';
+import { parseWsRequest } from '../ipc/parse-ws-request.ts';
 import { dispatchRequest } from './dispatch-request.ts';
 import type { EventHub } from './event-hub.ts';
 import { WS_MAX_PAYLOAD_BYTES, type WsServerMessage } from './ws-protocol.ts';
@@ -54,9 +55,12 @@ export class WsEndpoint {
     } catch {
       return;
     }
-    if (typeof message !== 'object' || message === null) return;
-    const { id, channel, payload } = message as Record<string, unknown>;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return;
+    const parsed = parseWsRequest(message);
+    if (!parsed.ok) {
+      if (parsed.id !== null && ws.readyState === ws.OPEN) send(ws, { id: parsed.id, result: { ok: false, error: parsed.error.toAppError() } });
+      return;
+    }
+    const { id, channel, payload } = parsed.request;
     const result = await dispatchRequest(this.#handlers, channel, payload);
     if (ws.readyState === ws.OPEN) send(ws, { id, result } as WsServerMessage);
   }
