@@ -3,6 +3,7 @@
  * with --for whether each one can take that image, why not, and which one `flash` would pick
  * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
  */
+import { terminalText } from '../common/terminal-text.ts';
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
 import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
@@ -94,7 +95,7 @@ async function readLayout(location: string): Promise<{ layout: Layout; location:
 /** The plain list: one line per disk, then its own mount points and its partitions. */
 export function disksText(disks: readonly DiskInfo[]): string {
   if (disks.length === 0) return 'No disks found.';
-  return disks.map((disk) => diskLines(disk, '').join('\n')).join('\n');
+  return disks.flatMap((disk) => diskLines(disk, '')).map(terminalText).join('\n');
 }
 
 /** The list checked against an image: a verdict per disk, its reasons, and the auto-selection. */
@@ -108,7 +109,7 @@ export function candidatesText(candidates: readonly DiskCandidate[], layout: Lay
   }
   const selected = candidates.find((candidate) => candidate.selected);
   lines.push('', selected === undefined ? 'No disk can take this image.' : `Auto-selection: ${selected.disk.device} (use --disk to choose another eligible disk with \`cosiflash flash\`).`);
-  return lines.join('\n');
+  return lines.map(terminalText).join('\n');
 }
 
 function diskLines(disk: DiskInfo, mark: string): string[] {

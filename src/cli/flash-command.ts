@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { terminalText } from '../common/terminal-text.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
@@ -269,5 +270,5 @@ function summary(report: FlashReport): string {
   const head = `${report.outcome.toUpperCase()}: ${formatBytes(report.writtenBytes)} to ${report.device.path} in ${formatDuration(report.elapsedMs)} (${formatRate(report.bytesPerSecond)})${report.retries > 0 ? `, ${report.retries} network retries` : ''}`;
   const regions = report.regions.map((r) => `  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}${r.readBackOk === true ? ' (read back OK)' : ''}${r.error ? ` — ${r.error.code}: ${r.error.detail}` : ''}`);
   const error = report.error === null ? [] : [`${report.error.code}: ${report.error.title}`, `  ${report.error.detail}`, ...(report.error.hint ? [`  ${report.error.hint}`] : [])];
-  return ['', head, ...regions, ...error].join('\n');
+  return ['', head, ...regions, ...error].map(terminalText).join('\n');
 }

@@ -1,3 +1,4 @@
+import { terminalText } from '../common/terminal-text.ts';
 import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
@@ -20,9 +21,10 @@ export function formatFlashPlan(layout: Layout, disk: DiskInfo, options: { verif
   lines.push('', '  slot  name                     write          at offset (LBA)');
   for (const p of layout.partitions) {
     const offset = p.startLba * layout.disk.lbaSize;
-    lines.push(`  ${String(p.number).padStart(4)}  ${p.name.slice(0, 24).padEnd(24)} ${formatBytes(p.image.uncompressedSize).padStart(10)}     ${offset} (${p.startLba})${p.shrunk ? '  filesystem smaller than its partition' : ''}`);
+    lines.push(`  ${String(p.number).padStart(4)}  ${terminalText(p.name).slice(0, 24).padEnd(24)} ${formatBytes(p.image.uncompressedSize).padStart(10)}     ${offset} (${p.startLba})${p.shrunk ? '  filesystem smaller than its partition' : ''}`);
   }
   lines.push(`     -  partition table (GPT)    ${formatBytes(layout.primaryGpt.uncompressedSize).padStart(10)}     0 and the end of the disk, written last`);
   lines.push('', `Download ${formatBytes(layout.downloadBytes)}, write ${formatBytes(layout.writeBytes)}${options.verify ? ', then read back and verify' : ' (no read-back verification)'}.`);
-  return lines.join('\n');
+  // The plan is what the user confirms: nothing from the image or the disk may rewrite a line of it.
+  return lines.map(terminalText).join('\n');
 }

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { terminalText } from '../common/terminal-text.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../util/format-units.ts';
 
@@ -29,12 +30,12 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
   return {
     onEvent(event) {
       if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
-      else if (event.type === 'retry') out.write(`  network: retry ${event.attempt} at byte ${event.offsetBytes} (${event.reason})\n`);
+      else if (event.type === 'retry') out.write(`  network: retry ${event.attempt} at byte ${event.offsetBytes} (${terminalText(event.reason)})\n`);
       else if (event.type === 'progress') {
         for (const r of event.regions) {
           if (phases.get(r.number) === r.phase) continue;
           phases.set(r.number, r.phase);
-          if (r.phase !== 'waiting') out.write(`  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}\n`);
+          if (r.phase !== 'waiting') out.write(`  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}: ${r.phase}\n`);
         }
         if (Date.now() - lastLineAt >= 5000) {
           lastLineAt = Date.now();
@@ -79,7 +80,7 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
         const done = event.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1);
         total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(16), done: formatRate(event.bytesPerSecond), size: `ETA ${formatDuration(event.etaMs)}`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
       } else if (event.type === 'retry') {
-        multi.log(`network: retry ${event.attempt} at byte ${event.offsetBytes} (${event.reason})\n`);
+        multi.log(`network: retry ${event.attempt} at byte ${event.offsetBytes} (${terminalText(event.reason)})\n`);
       }
     },
     finish() {
@@ -89,6 +90,6 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
 }
 
 function payload(r: RegionProgress, value: number): Record<string, string> {
-  const label = `${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}`.slice(0, 16).padEnd(16);
+  const label = `${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}`.slice(0, 16).padEnd(16);
   return { label, done: formatBytes(value), size: formatBytes(r.uncompressedBytes), phase: r.phase };
 }

@@ -3,6 +3,7 @@
  * Both come from the same {@link Layout}, so the two never disagree.
  */
 import type { Layout } from '../model/layout.ts';
+import { terminalText } from '../common/terminal-text.ts';
 import { formatBytes } from '../util/format-units.ts';
 
 /**
@@ -89,14 +90,15 @@ export function inspectJson(layout: Layout, source: InspectJson['source']): Insp
   };
 }
 
-/** Left-aligned columns separated by two spaces. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** Left-aligned columns separated by two spaces; cells are made terminal-safe first (they may come from the image). */
+export function textTable(header: readonly string[], unsafeRows: readonly (readonly string[])[]): string[] {
+  const rows = unsafeRows.map((row) => row.map(terminalText));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
-/** The readable summary of `cosiflash inspect`. */
+/** The readable summary of `cosiflash inspect`; image-derived text is escaped (terminalText), so it cannot move the cursor. */
 export function inspectText(layout: Layout, location: string): string {
   const os = layout.os.prettyName ?? layout.os.id ?? 'unknown';
   const osDetail = [layout.os.id, layout.os.versionId].filter((v) => v !== null).join(' ');
@@ -132,5 +134,5 @@ export function inspectText(layout: Layout, location: string): string {
     lines.push('', 'Warnings:');
     for (const warning of layout.warnings) lines.push(`  - ${warning}`);
   }
-  return lines.join('\n');
+  return lines.map(terminalText).join('\n');
 }

@@ -1,3 +1,4 @@
+import { terminalText } from '../common/terminal-text.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
@@ -35,7 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await run(rest);
   } catch (error) {
     const appError = toAppError(error);
-    process.stderr.write(`cosiflash ${name}: ${appError.code}: ${appError.title}\n  ${appError.detail}\n${appError.hint ? `  ${appError.hint}\n` : ''}`);
+    // Details quote the image (entry names, JSON keys, partition names): escaped, never raw.
+    process.stderr.write(`cosiflash ${name}: ${appError.code}: ${terminalText(appError.title)}\n  ${terminalText(appError.detail)}\n${appError.hint ? `  ${terminalText(appError.hint)}\n` : ''}`);
     return error instanceof CosiflashError ? exitCodeFor(error) : EXIT_CODES.internal;
   }
 }

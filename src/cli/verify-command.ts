@@ -4,6 +4,7 @@
  * every region is sound, EXIT_CODES.corrupt (7) when any region fails, naming it.
  */
 import cliProgress from 'cli-progress';
+import { terminalText } from '../common/terminal-text.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { verifyCosi, type VerifyRegionResult, type VerifyReport } from '../cosi/verify-cosi.ts';
@@ -45,7 +46,7 @@ export async function runVerify(args: readonly string[]): Promise<number> {
       bar?.start(image.layout.downloadBytes, 0, { region: '', done: '0 B', total: formatBytes(image.layout.downloadBytes), rate: '—' });
       report = await verifyCosi(source, image, {
         signal,
-        onProgress: (p) => bar?.update(p.readBytes, { region: p.name, done: formatBytes(p.readBytes), total: formatBytes(p.totalBytes), rate: formatRate(p.elapsedMs > 0 ? (p.readBytes / p.elapsedMs) * 1000 : 0) }),
+        onProgress: (p) => bar?.update(p.readBytes, { region: terminalText(p.name), done: formatBytes(p.readBytes), total: formatBytes(p.totalBytes), rate: formatRate(p.elapsedMs > 0 ? (p.readBytes / p.elapsedMs) * 1000 : 0) }),
       });
     } catch (error) {
       // The primary GPT is checked while inspecting: its corruption is a verdict, not an invalid image.
@@ -73,5 +74,5 @@ function verifyText(report: VerifyReport): string {
   }
   const failed = report.regions.filter((r) => r.error !== null).length;
   lines.push(failed === 0 ? `All ${report.regions.length} regions verified (${formatBytes(report.readBytes)} read).` : `${failed} of ${report.regions.length} regions are corrupt.`);
-  return lines.join('\n');
+  return lines.map(terminalText).join('\n');
 }

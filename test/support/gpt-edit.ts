@@ -47,3 +47,12 @@ export function editGptEntry(primary: Buffer, lbaSize: number, slot: number, cha
 export function corruptGptHeaderCrc(primary: Buffer, lbaSize: number): void {
   primary.writeUInt8(primary.readUInt8(lbaSize + 16) ^ 0x01, lbaSize + 16);
 }
+
+/** Sets the UTF-16LE name (36 code units at most) of the entry at `slot` (1-based) and fixes the CRCs. */
+export function renameGptEntry(primary: Buffer, lbaSize: number, slot: number, name: string): void {
+  const { entriesLba, entrySize } = headerFields(primary, lbaSize);
+  const entry = primary.subarray(entriesLba * lbaSize + (slot - 1) * entrySize);
+  entry.fill(0, 56, 128);
+  entry.write(name.slice(0, 36), 56, 'utf16le');
+  fixGptCrcs(primary, lbaSize);
+}
