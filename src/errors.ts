@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   E_HTTP_RANGE: { title: 'The server rejected a byte range', hint: 'The file on the server may be smaller than expected or have changed (HTTP 416).' },
   E_HTTP_SERVER: { title: 'The server keeps failing', hint: 'The server answered with errors after several retries. Try again later or use another mirror.' },
   E_HTTP_STATUS: { title: 'Unexpected answer from the server', hint: 'Check the URL and the server.' },
+  E_HTTP_REDIRECT: { title: 'The server redirects in a loop', hint: 'The URL redirects too often or back to itself. Use the final URL of the file directly.' },
   E_HTTP_NO_RANGES: { title: 'The server does not support byte ranges', hint: 'Cosiflash streams with range requests. Serve the file from a server that supports them (nginx, Apache, most object stores do).' },
   E_HTTP_RANGE_IGNORED: { title: 'The server answered a range request wrongly', hint: 'The server sent the wrong bytes for a range request. Use a server that implements HTTP ranges correctly.' },
   E_SOURCE_CHANGED: { title: 'The image changed while it was being read', hint: 'The file on the server was replaced during the operation. Start again once it is stable.' },

@@ -25,6 +25,7 @@ import { formatFlashPlan } from './flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { exitCodeFor } from './main.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 
 export const FLASH_HELP = `Usage: cosiflash flash <path|url> [options]
 
@@ -45,6 +46,7 @@ Options:
   --log FILE       Append the flash log line to FILE (default: <config dir>/flash-log.jsonl)
   --station NAME   Station name in the report and the log (default: the host name)
   --operator NAME  Who runs the flash, for the log
+${RETRY_FOR_HELP}
   -h, --help       Show this help
 
 Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
@@ -66,6 +68,7 @@ interface FlashArgs {
   readonly log: string | undefined;
   readonly station: string | undefined;
   readonly operator: string | undefined;
+  readonly retryForSeconds: number | undefined;
   readonly help: boolean;
 }
 
@@ -87,6 +90,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       log: { type: 'string' },
       station: { type: 'string' },
       operator: { type: 'string' },
+      ...RETRY_FOR_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -109,6 +113,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     log: values.log,
     station: values.station,
     operator: values.operator,
+    retryForSeconds: parseRetryForSeconds('flash', values['retry-for']),
     help,
   };
 }
@@ -163,6 +168,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       unmount: flags.unmount,
       allowLoop: flags.allowLoop,
       ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
+      ...(flags.retryForSeconds === undefined ? {} : { retryForSeconds: flags.retryForSeconds }),
     };
     let job: WriterJob;
     if (prepared !== null && !needsElevation(request)) {
@@ -234,7 +240,7 @@ async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Pr
   ]);
   const disksRead = listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
   disksRead.catch(() => undefined);
-  const source = await openSource(flags.location);
+  const source = await openSource(flags.location, flags.retryForSeconds === undefined ? {} : { retryForMs: flags.retryForSeconds * 1000 });
   try {
     const { layout } = await inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
     const disks = await disksRead;

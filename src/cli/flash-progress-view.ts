@@ -30,7 +30,7 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
   return {
     onEvent(event) {
       if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
-      else if (event.type === 'retry') out.write(`  network: retry ${event.attempt} at byte ${event.offsetBytes} (${terminalText(event.reason)})\n`);
+      else if (event.type === 'retry') out.write(`  ${retryLine(event)}\n`);
       else if (event.type === 'progress') {
         for (const r of event.regions) {
           if (phases.get(r.number) === r.phase) continue;
@@ -80,7 +80,7 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
         const done = event.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1);
         total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(16), done: formatRate(event.bytesPerSecond), size: `ETA ${formatDuration(event.etaMs)}`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
       } else if (event.type === 'retry') {
-        multi.log(`network: retry ${event.attempt} at byte ${event.offsetBytes} (${terminalText(event.reason)})\n`);
+        multi.log(`${retryLine(event)}\n`);
       }
     },
     finish() {
@@ -92,4 +92,16 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
 function payload(r: RegionProgress, value: number): Record<string, string> {
   const label = `${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}`.slice(0, 16).padEnd(16);
   return { label, done: formatBytes(value), size: formatBytes(r.uncompressedBytes), phase: r.phase };
+}
+
+/**
+ * One retry as a line: "server unreachable, retrying (12 s)" while a restarted server is
+ * waited for (its time budget), otherwise the attempt number, position and reason.
+ */
+export function retryLine(event: Extract<FlashProgress, { type: 'retry' }>): string {
+  if (event.unreachable === true) {
+    const budget = event.retryForSeconds === undefined ? '' : ` of ${event.retryForSeconds} s`;
+    return `network: server unreachable, retrying (${event.unreachableSeconds ?? 0} s${budget}; at byte ${event.offsetBytes}: ${terminalText(event.reason)})`;
+  }
+  return `network: retry ${event.attempt} at byte ${event.offsetBytes} (${terminalText(event.reason)})`;
 }

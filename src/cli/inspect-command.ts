@@ -9,6 +9,7 @@ import { CosiflashError } from '../errors.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { inspectJson, inspectText } from './inspect-output.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 import { withCliSource } from './with-cli-source.ts';
 
 export const INSPECT_HELP = `Usage: cosiflash inspect <path|url> [options]
@@ -22,23 +23,24 @@ Options:
                 sha384:<96 hex digits>, or the digits alone
   --json        Print one JSON object instead of text (stable fields, documented
                 by InspectJson in src/cli/inspect-output.ts)
+${RETRY_FOR_HELP}
   -h, --help    Show this help
 
 Exit status: 0 valid, 3 invalid or unreachable image or hash mismatch, 2 bad usage.`;
 
 /** Parses a command line of the form `<location> [--hash H] [--json]`; E_INPUT on anything else. */
-export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean } {
+export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean; retryForSeconds: number | undefined } {
   const { values, positionals } = parseCommandArgs(command, {
     args: [...args],
-    options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...RETRY_FOR_OPTION },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) return { location: '', hash: undefined, json: false, help: true };
+  if (values.help) return { location: '', hash: undefined, json: false, help: true, retryForSeconds: undefined };
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new CosiflashError('E_INPUT', `${command}: give exactly one image path or URL (got ${positionals.length}); see cosiflash ${command} --help`);
   }
-  return { location: positionals[0], hash: values.hash, json: values.json ?? false, help: false };
+  return { location: positionals[0], hash: values.hash, json: values.json ?? false, help: false, retryForSeconds: parseRetryForSeconds(command, values['retry-for']) };
 }
 
 export async function runInspect(args: readonly string[]): Promise<number> {
@@ -58,5 +60,5 @@ export async function runInspect(args: readonly string[]): Promise<number> {
       process.stdout.write(`${inspectText(layout, source.location)}\n`);
     }
     return EXIT_CODES.ok;
-  });
+  }, { retryForSeconds: options.retryForSeconds });
 }

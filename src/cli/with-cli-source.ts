@@ -6,14 +6,19 @@
 import { CosiflashError } from '../errors.ts';
 import type { ImageSource } from '../source/image-source.ts';
 import { openSource } from '../source/open-source.ts';
+import { retryNotice } from './retry-for-option.ts';
 
 /** Opens `location` with a SIGINT-abortable signal, runs `body(source, signal)`, then cleans up. */
-export async function withCliSource<T>(location: string, body: (source: ImageSource, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withCliSource<T>(location: string, body: (source: ImageSource, signal: AbortSignal) => Promise<T>, options: { retryForSeconds?: number | undefined } = {}): Promise<T> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const source = await openSource(location, { signal: controller.signal });
+    const source = await openSource(location, {
+      signal: controller.signal,
+      ...(options.retryForSeconds === undefined ? {} : { retryForMs: options.retryForSeconds * 1000 }),
+      onRetry: (event) => void process.stderr.write(`${retryNotice(event)}\n`),
+    });
     try {
       return await body(source, controller.signal);
     } finally {

@@ -20,7 +20,19 @@ export interface RegionProgress {
 export type FlashProgress =
   | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number }
   | { readonly type: 'progress'; readonly jobId: string; readonly elapsedMs: number; readonly bytesPerSecond: number; readonly etaMs: number | null; readonly regions: readonly RegionProgress[]; readonly retries: number }
-  | { readonly type: 'retry'; readonly jobId: string; readonly attempt: number; readonly offsetBytes: number; readonly reason: string }
+  | {
+      readonly type: 'retry';
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly offsetBytes: number;
+      readonly reason: string;
+      /** True when the server cannot be reached at all (refused, unreachable): retried for a time budget. */
+      readonly unreachable?: boolean;
+      /** How long the server has been unreachable so far (whole seconds), when `unreachable`. */
+      readonly unreachableSeconds?: number;
+      /** The time budget for an unreachable server, in seconds. */
+      readonly retryForSeconds?: number;
+    }
   | { readonly type: 'done'; readonly jobId: string; readonly report: FlashReport }
   | { readonly type: 'failed'; readonly jobId: string; readonly error: AppError; readonly report: FlashReport };
 

@@ -13,7 +13,7 @@ import { buildPartitionTable } from '../gpt/build-partition-table.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
 import { openSource, type OpenSourceOptions } from '../source/open-source.ts';
-import type { ImageSource } from '../source/image-source.ts';
+import type { ImageSource, RetryEvent } from '../source/image-source.ts';
 import { buildFlashReport, type RegionRecord } from './flash-report.ts';
 import type { FlashRequest } from './flash-request.ts';
 import { createProgressMeter, type ProgressMeter } from './progress-meter.ts';
@@ -140,9 +140,10 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       const result = await regionPipeline.writeRegion({
         chunks: src.stream(p.image.tarOffsetBytes, p.image.compressedSize, {
           signal,
+          ...(request.retryForSeconds === undefined ? {} : { retryForMs: request.retryForSeconds * 1000 }),
           onRetry: (retry) => {
             liveMeter.retry();
-            options.onEvent({ type: 'retry', jobId, attempt: retry.attempt, offsetBytes: retry.offsetBytes, reason: retry.reason });
+            options.onEvent(retryProgress(jobId, retry));
           },
         }),
         positionBytes: p.startLba * layout.disk.lbaSize,
@@ -256,4 +257,11 @@ async function verifyAll(target: TargetDevice, lbaSize: number, table: { primary
   }
   gpt.phase = 'verified';
   meter.update(0, { phase: 'verified', verifiedBytes: gpt.writtenBytes });
+}
+
+/** The structured progress event of one source retry (front ends show "server unreachable, retrying (n s)"). */
+export function retryProgress(jobId: string, retry: RetryEvent): Extract<FlashProgress, { type: 'retry' }> {
+  const base = { type: 'retry' as const, jobId, attempt: retry.attempt, offsetBytes: retry.offsetBytes, reason: retry.reason };
+  if (retry.unreachableMs === null) return base;
+  return { ...base, unreachable: true, unreachableSeconds: Math.floor(retry.unreachableMs / 1000), retryForSeconds: Math.round(retry.retryForMs / 1000) };
 }

@@ -17,6 +17,8 @@ export interface FlashRequest {
   readonly allowLoop: boolean;
   /** Restrict candidates to these devices (tests: only their own loop devices). */
   readonly onlyDevices?: readonly string[];
+  /** How long a server that became unreachable mid-flash is retried (default 120 s; `--retry-for`). */
+  readonly retryForSeconds?: number;
 }
 
 /** A structural check for data that arrived over a process boundary. */
@@ -31,6 +33,7 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.verify === 'boolean' &&
     typeof v.unmount === 'boolean' &&
     typeof v.allowLoop === 'boolean' &&
+    (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
     (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
   );
 }

@@ -65,9 +65,14 @@ export function transportFailure(error: unknown, url: string, options: { idleTim
     return new CosiflashError('E_CONNECT', `The TLS connection to ${host} failed: ${message}`, { cause: error, hint: 'The server certificate is not trusted. Check the URL and the system clock, or use a server with a valid certificate.' });
   }
   if (codes.includes('UND_ERR_REDIRECT_MAX')) {
-    return new CosiflashError('E_HTTP_STATUS', `${url} redirects too many times (more than 5).`, { cause: error, hint: 'Use the final URL of the file directly.' });
+    return new CosiflashError('E_HTTP_REDIRECT', `${url} redirects too many times (more than 5).`, { cause: error });
   }
-  if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) return new RetryableFailure('timeout', `connecting to ${host} timed out`, { cause: error });
+  // undici reports a redirect back to a URL it already visited as an invalid argument.
+  if (codes.includes('UND_ERR_INVALID_ARG') && /redirect loop/i.test(message)) {
+    return new CosiflashError('E_HTTP_REDIRECT', `${url} redirects in a loop (back to an address it already redirected from).`, { cause: error });
+  }
+  // No answer to the connection attempt at all: the host is as unreachable as a refusing one.
+  if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) return new RetryableFailure('refused', `connecting to ${host} timed out`, { cause: error });
   if (codes.some((code) => TIMEOUT_CODES.has(code))) {
     return new RetryableFailure('timeout', `${url} sent nothing for ${formatSeconds(options.idleTimeoutMs)}`, { cause: error });
   }
@@ -78,8 +83,8 @@ export function transportFailure(error: unknown, url: string, options: { idleTim
 }
 
 /** The final error once the retries for `failure` are used up. */
-export function exhaustedError(failure: RetryableFailure, context: { url: string; attempts: number; offsetBytes: number }): CosiflashError {
-  const times = `${context.attempts} attempt${context.attempts === 1 ? '' : 's'}`;
+export function exhaustedError(failure: RetryableFailure, context: { url: string; attempts: number; offsetBytes: number; unreachableMs?: number }): CosiflashError {
+  const times = `${context.attempts} attempt${context.attempts === 1 ? '' : 's'}${context.unreachableMs === undefined ? '' : ` over ${formatSeconds(Math.round(context.unreachableMs / 100) * 100)}`}`;
   const where = `, at byte ${context.offsetBytes}`;
   const options = { cause: failure };
   switch (failure.kind) {
@@ -90,7 +95,10 @@ export function exhaustedError(failure: RetryableFailure, context: { url: string
     case 'timeout':
       return new CosiflashError('E_TIMEOUT', `${failure.message} (${times}${where}).`, options);
     case 'refused':
-      return new CosiflashError('E_CONNECT', `Cannot connect to ${context.url}: ${failure.message} (${times}).`, options);
+      return new CosiflashError('E_CONNECT', `Cannot connect to ${context.url}: ${failure.message} (${times}${context.unreachableMs === undefined ? '' : where}).`, {
+        ...options,
+        ...(context.unreachableMs === undefined ? {} : { hint: 'The server stayed unreachable for the whole retry time (--retry-for). Check that it is running, then start again.' }),
+      });
     case 'dropped':
       return new CosiflashError('E_CONNECT', `The download from ${context.url} kept failing: ${failure.message} (${times}${where}).`, { ...options, hint: 'The connection keeps breaking. Check the network (and proxy settings) and try again.' });
   }

@@ -20,7 +20,7 @@ const HEAD_REFUSED = new Set([400, 403, 405, 501]);
  * retried like body reads.
  */
 export async function probeHttp(context: HttpContext, signal: AbortSignal | undefined): Promise<ProbeResult> {
-  const retry = new RetryState(context.settings, { url: context.redacted, location: context.location });
+  const retry = new RetryState(context.settings, { url: context.redacted, location: context.location, opened: false });
   for (;;) {
     try {
       return await probeOnce(context, signal);

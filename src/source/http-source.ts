@@ -4,6 +4,7 @@ import { redactUrl, RetryableFailure } from './http-errors.ts';
 import { probeHttp } from './http-probe.ts';
 import { openRange } from './http-range.ts';
 import { RetryState, type RetrySettings } from './http-retry.ts';
+import { MinRateWatch } from './min-rate-watch.ts';
 import { createHttpDispatcher, destroyBody, type HttpContext } from './http-transport.ts';
 import type { ImageSource, ReadOptions, RetryEvent } from './image-source.ts';
 
@@ -89,14 +90,21 @@ class HttpSource implements ImageSource {
     this.#checkRange(offsetBytes, lengthBytes);
     const end = offsetBytes + lengthBytes;
     let next = offsetBytes;
-    const retry = new RetryState(context.settings, { url: context.redacted, location: context.location });
+    const retry = new RetryState(context.settings, { url: context.redacted, location: context.location, opened: true, ...(options.retryForMs === undefined ? {} : { retryForMs: options.retryForMs }) });
     while (next < end) {
       throwIfCancelled(signal, context.location);
       let body: Awaited<ReturnType<typeof openRange>> | null = null;
       let attemptBytes = 0;
+      const rate = new MinRateWatch({ minBytesPerSecond: context.settings.minRateBytesPerSecond, windowMs: context.settings.minRateWindowMs, url: context.redacted });
       try {
         body = await openRange(context, next, end - 1, signal);
-        for await (const received of body as AsyncIterable<Buffer>) {
+        const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+        for (;;) {
+          rate.waiting();
+          const step = await chunks.next();
+          if (step.done === true) break;
+          const received = step.value;
+          rate.arrived(received.length);
           context.transferredBytes += received.length;
           const chunk = received.length > end - next ? received.subarray(0, end - next) : received;
           if (chunk.length === 0) continue;

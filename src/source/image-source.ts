@@ -26,13 +26,22 @@ export interface ImageSource {
 
 export interface ReadOptions {
   readonly signal?: AbortSignal;
+  /** Overrides the source's time budget for an unreachable server (ms) for this read. */
+  readonly retryForMs?: number;
   /** Called before each retry, so front ends can show that a retry is happening. */
   readonly onRetry?: (event: RetryEvent) => void;
 }
 
 export interface RetryEvent {
+  /** Attempt number within its budget (unreachable-server retries count separately). */
   readonly attempt: number;
   readonly offsetBytes: number;
   readonly delayMs: number;
   readonly reason: string;
+  /** What failed: 'refused' means the server could not be reached at all. */
+  readonly kind: 'server' | 'busy' | 'timeout' | 'refused' | 'dropped';
+  /** For an unreachable server after the source was opened: how long it has been unreachable; otherwise null. */
+  readonly unreachableMs: number | null;
+  /** The time budget for an unreachable server. */
+  readonly retryForMs: number;
 }

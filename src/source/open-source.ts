@@ -16,6 +16,15 @@ export interface OpenSourceOptions {
   retryBaseDelayMs?: number;
   /** Largest backoff ceiling. Default 5 000 ms. */
   retryMaxDelayMs?: number;
+  /**
+   * Once the file was opened, a server that refuses or cannot be reached (restarted, network
+   * gone) is retried for this long with backoff, apart from the count above. Default 120 000 ms.
+   */
+  retryForMs?: number;
+  /** Minimum transfer rate: an attempt slower than this over the window is dropped and retried. Default 1024 B/s. */
+  minRateBytesPerSecond?: number;
+  /** The window of waiting time the minimum rate is measured over. Default 60 000 ms. */
+  minRateWindowMs?: number;
   /** Aborts opening and every later read of the source. */
   signal?: AbortSignal;
   /** Called before each retry of the opening probe (reads take their own `onRetry`). */
@@ -28,6 +37,9 @@ export const SOURCE_DEFAULTS = {
   maxRetries: 6,
   retryBaseDelayMs: 200,
   retryMaxDelayMs: 5_000,
+  retryForMs: 120_000,
+  minRateBytesPerSecond: 1024,
+  minRateWindowMs: 60_000,
 } as const;
 
 /**
@@ -44,6 +56,9 @@ export async function openSource(location: string, options: OpenSourceOptions = 
     maxRetries: options.maxRetries ?? SOURCE_DEFAULTS.maxRetries,
     retryBaseDelayMs: options.retryBaseDelayMs ?? SOURCE_DEFAULTS.retryBaseDelayMs,
     retryMaxDelayMs: options.retryMaxDelayMs ?? SOURCE_DEFAULTS.retryMaxDelayMs,
+    retryForMs: options.retryForMs ?? SOURCE_DEFAULTS.retryForMs,
+    minRateBytesPerSecond: options.minRateBytesPerSecond ?? SOURCE_DEFAULTS.minRateBytesPerSecond,
+    minRateWindowMs: options.minRateWindowMs ?? SOURCE_DEFAULTS.minRateWindowMs,
     signal: options.signal,
     onRetry: options.onRetry,
   });

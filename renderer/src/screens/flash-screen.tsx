@@ -146,7 +146,12 @@ export function FlashScreen() {
               No progress for {formatDuration(silentMs)} — waiting for data from the image source or the disk.
             </p>
           )}
-          {lastRetry !== null && (
+          {lastRetry?.unreachable === true && (
+            <p className="stall" role="status">
+              Server unreachable, retrying ({lastRetry.unreachableSeconds ?? 0} s of {lastRetry.retryForSeconds ?? 120} s) — the flash resumes where it stopped when the server is back.
+            </p>
+          )}
+          {lastRetry !== null && lastRetry.unreachable !== true && (
             <p className="muted small" role="status">
               Retried the download {lastRetry.attempt} time{lastRetry.attempt === 1 ? '' : 's'} ({lastRetry.reason}).
             </p>

@@ -128,9 +128,12 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         case 'plan':
           set({ plan: event, flashDevice: event.device, progressReceivedAt: Date.now() });
           return;
-        case 'progress':
-          set({ progress: event, regionRates: regionRates(state.progress, event), progressReceivedAt: Date.now() });
+        case 'progress': {
+          // Bytes flow again: the server is back, stop saying it is unreachable.
+          const back = state.lastRetry?.unreachable === true && downloadedTotal(event) > downloadedTotal(state.progress);
+          set({ progress: event, regionRates: regionRates(state.progress, event), progressReceivedAt: Date.now(), ...(back && state.lastRetry !== null ? { lastRetry: { ...state.lastRetry, unreachable: false } } : {}) });
           return;
+        }
         case 'retry':
           set({ lastRetry: event });
           return;
@@ -199,3 +202,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
     },
   });
 };
+
+function downloadedTotal(event: Extract<FlashProgress, { type: 'progress' }> | null): number {
+  return event === null ? 0 : event.regions.reduce((sum, region) => sum + region.downloadedBytes, 0);
+}
