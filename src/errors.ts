@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   E_METADATA_JSON: { title: 'metadata.json is not valid JSON', hint: 'The image is damaged or was built by a broken tool.' },
   E_METADATA_INVALID: { title: 'The image metadata is invalid', hint: 'The image breaks a rule of the COSI specification; rebuild it or report it to its publisher.' },
   E_UNSUPPORTED_VERSION: { title: 'Unsupported COSI version', hint: 'Streaming to a disk needs COSI 1.2 or newer (with the disk object).' },
+  E_INSPECT_LIMIT: { title: 'Inspecting the image went over its limits', hint: 'The image made the inspection run too long or use too much memory; it is damaged or hostile. Check where it came from.' },
   E_GPT_INVALID: { title: 'The partition table in the image is invalid', hint: 'The primary-GPT region of the image is damaged or does not match metadata.json.' },
   E_IMAGE_HASH: { title: 'A region of the image is corrupt', hint: 'Its SHA-384 does not match metadata.json. Download the image again or contact its publisher.' },
   E_IMAGE_SIZE: { title: 'A region decoded to the wrong size', hint: 'The compressed data does not match metadata.json; the image is damaged.' },
@@ -78,6 +79,17 @@ export function toAppError(error: unknown): AppError {
   if (isAbort(error)) return new CosiflashError('E_CANCELLED', 'The operation was cancelled.').toAppError();
   const message = error instanceof Error ? error.message : String(error);
   return new CosiflashError('E_INTERNAL', message).toAppError();
+}
+
+/**
+ * Rebuilds a throwable {@link CosiflashError} from plain {@link AppError} data that crossed a
+ * thread or process boundary. Unknown codes (a newer writer?) become E_INTERNAL, keeping the text.
+ */
+export function fromAppError(error: AppError): CosiflashError {
+  const known = Object.hasOwn(ERROR_CODES, error.code);
+  const code: ErrorCode = known ? (error.code as ErrorCode) : 'E_INTERNAL';
+  const detail = known ? error.detail : `${error.code}: ${error.detail}`;
+  return new CosiflashError(code, detail, { title: error.title, ...(error.hint === undefined ? {} : { hint: error.hint }) });
 }
 
 function isAbort(error: unknown): boolean {

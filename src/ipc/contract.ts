@@ -91,6 +91,8 @@ export interface FlashStartRequest {
   /** SourceInfo.location from image:inspect. */
   readonly location: string;
   readonly expectedHash?: string;
+  /** Layout.imageHash of the image the user reviewed: the flash writes exactly that image or nothing. */
+  readonly reviewedImageHash: string;
   /** Whole-disk device path the user confirmed, e.g. /dev/sdb. Re-checked in main. */
   readonly device: string;
   /** Read back and hash every region after writing. */

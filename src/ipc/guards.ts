@@ -89,6 +89,7 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
   'flash:start': shape({
     location,
     expectedHash: optional(hash),
+    reviewedImageHash: hash,
     device: text({ maxLength: 512 }),
     verify: flag,
     unmount: flag,

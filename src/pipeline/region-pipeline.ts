@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { CosiflashError } from '../errors.ts';
+import { CosiflashError, fromAppError } from '../errors.ts';
 import type { AppError } from '../model/app-error.ts';
 import { createGcNudge } from './gc-nudge.ts';
-import { fromAppError } from './from-app-error.ts';
 import type { TargetDevice } from './target-device.ts';
 import type { BufferRef, FromDecode, FromWrite, ToDecode, ToWriteFromMain } from './worker-messages.ts';
 

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CosiflashError } from '../errors.ts';
+import { CosiflashError, fromAppError } from '../errors.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from '../ipc/writer-protocol.ts';
 import { createEventQueue } from './event-queue.ts';
 import type { FlashRequest } from './flash-request.ts';
-import { fromAppError } from './from-app-error.ts';
 import { needsElevation, planLaunch } from './writer-launch.ts';
 
 /** A flash job running in a writer process (module-apis: src/pipeline). */

@@ -6,13 +6,12 @@
  * single operations. The types are the modules' own (docs/module-apis.md), so a change of
  * a core signature shows up here at compile time.
  */
-import type { inspectCosi } from '../cosi/inspect-cosi.ts';
+import type { inspectInWorker } from '../cosi/inspect-in-worker.ts';
 import type { chooseTarget } from '../disk/choose-target.ts';
 import type { evaluateDisks } from '../disk/evaluate-disks.ts';
 import type { findDisksHolding } from '../disk/find-disks-holding.ts';
 import type { listDisks } from '../disk/list-disks.ts';
 import type { SpawnWriterOptions, WriterJob, spawnWriter } from '../pipeline/spawn-writer.ts';
-import type { openSource } from '../source/open-source.ts';
 
 /** How to start the writer process (plain node, Electron's binary as node, pkexec). */
 export type WriterLaunch = Pick<SpawnWriterOptions, 'execPath' | 'execArgs' | 'env' | 'elevate' | 'script'>;
@@ -21,8 +20,8 @@ export type WriterLaunch = Pick<SpawnWriterOptions, 'execPath' | 'execArgs' | 'e
 export type RunningWriter = WriterJob;
 
 export interface CoreServices {
-  readonly openSource: typeof openSource;
-  readonly inspectCosi: typeof inspectCosi;
+  /** Opens and inspects an image in a worker thread with time and memory limits (never on this loop). */
+  readonly inspectImage: typeof inspectInWorker;
   readonly listDisks: typeof listDisks;
   readonly evaluateDisks: typeof evaluateDisks;
   readonly chooseTarget: typeof chooseTarget;
@@ -33,8 +32,7 @@ export interface CoreServices {
 /** One real core operation, importing only its module on first use. */
 export async function loadCoreService<K extends keyof CoreServices>(key: K): Promise<CoreServices[K]> {
   const load: { readonly [P in keyof CoreServices]: () => Promise<CoreServices[P]> } = {
-    openSource: async () => (await import('../source/open-source.ts')).openSource,
-    inspectCosi: async () => (await import('../cosi/inspect-cosi.ts')).inspectCosi,
+    inspectImage: async () => (await import('../cosi/inspect-in-worker.ts')).inspectInWorker,
     listDisks: async () => (await import('../disk/list-disks.ts')).listDisks,
     evaluateDisks: async () => (await import('../disk/evaluate-disks.ts')).evaluateDisks,
     chooseTarget: async () => (await import('../disk/choose-target.ts')).chooseTarget,

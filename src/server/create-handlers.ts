@@ -79,13 +79,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   });
 
   const inspect = async (location: string, expectedHash: string | undefined): Promise<InspectResult> => {
-    const source = await (await core('openSource'))(location);
-    try {
-      const { layout } = await (await core('inspectCosi'))(source, expectedHash === undefined ? {} : { expectedHash });
-      return { layout, source: { location: source.location, kind: source.kind, sizeBytes: source.sizeBytes, localPath: source.localPath } };
-    } finally {
-      await source.close();
-    }
+    // In a worker with a time and memory limit: a hostile image cannot stall this loop (and with it every running flash).
+    const { layout, source } = await (await core('inspectImage'))(location, expectedHash === undefined ? {} : { expectedHash });
+    return { layout, source };
   };
 
   /** The disks that hold a local source image, found by device number (never a flash target). */
@@ -116,7 +112,12 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     refuseIfBusy(request.device);
     starting.add(request.device);
     try {
-      const { layout, source } = await inspect(request.location, request.expectedHash);
+      // Pinned to the image the user reviewed: a file replaced behind the same location since Review is refused here and again by the writer before its first write.
+      const { layout, source } = await inspect(request.location, request.reviewedImageHash).catch((error: unknown) => {
+        throw error instanceof CosiflashError && error.code === 'E_HASH_MISMATCH'
+          ? new CosiflashError('E_HASH_MISMATCH', `The image at ${request.location} changed since you reviewed it (${error.message}). Nothing was written; review the image again.`, { cause: error })
+          : error;
+      });
       const allowVirtual = request.allowVirtual && allowLoop;
       const disks = await list(allowVirtual);
       const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: request.unmount, allowVirtual };
@@ -128,7 +129,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
         {
           source: source.location,
           device,
-          ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
+          expectedHash: layout.imageHash,
           verify: request.verify,
           unmount: request.unmount,
           allowLoop: allowVirtual,

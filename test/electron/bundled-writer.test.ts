@@ -50,7 +50,7 @@ describe.skipIf(!isRoot)('bundled writer launched like Electron main does (root)
         if (message.event === 'flash:progress') events.push(message.payload);
       });
       try {
-        const { jobId } = await runtime.handlers['flash:start']({ location: fixture.cosiPath, device, verify: true, unmount: false, allowVirtual: true });
+        const { jobId } = await runtime.handlers['flash:start']({ location: fixture.cosiPath, reviewedImageHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true });
         await runtime.jobs.whenEnded(jobId);
         const last = events.at(-1);
         if (last?.type !== 'done') throw new Error(`flash did not succeed: ${JSON.stringify(last)}`);

@@ -3,7 +3,7 @@ import type { Channel } from '../../src/ipc/contract.ts';
 import { CosiflashError } from '../../src/errors.ts';
 import { assertPayload, isPayload, payloadProblem } from '../../src/ipc/guards.ts';
 
-const flashStart = { location: '/images/a.cosi', device: '/dev/sdb', verify: true, unmount: false, allowVirtual: false };
+const flashStart = { location: '/images/a.cosi', reviewedImageHash: `sha384:${'cd'.repeat(48)}`, device: '/dev/sdb', verify: true, unmount: false, allowVirtual: false };
 const disksList = { requiredBytes: 1024 ** 3, lbaSize: 512, sourcePath: null, unmountConsent: false, allowVirtual: false };
 
 const VALID: readonly [Channel, unknown][] = [
@@ -41,6 +41,7 @@ const INVALID: readonly [Channel, unknown, RegExp][] = [
   ['disks:list', { requiredBytes: null, lbaSize: null, sourcePath: null, unmountConsent: false }, /allowVirtual: must be true or false/],
   ['flash:start', { ...flashStart, device: undefined }, /device: must be a string/],
   ['flash:start', { ...flashStart, verify: 1 }, /verify: must be true or false/],
+  ['flash:start', { ...flashStart, reviewedImageHash: undefined }, /reviewedImageHash: must be a string/],
   ['flash:start', { ...flashStart, onlyDevices: ['/dev/sda'] }, /onlyDevices: unknown field/],
   ['flash:cancel', { jobId: 7 }, /jobId: must be a string/],
   ['report:save', {}, /jobId: must be a string/],

@@ -3,7 +3,8 @@
  * this test created → progress events → verified report, all over the real WebSocket, with
  * the real writer process. Enumeration is restricted to the test's own loop device.
  */
-import { open, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, open, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,13 +50,13 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         expect(listed.value.map((candidate) => candidate.disk.device)).toEqual([device]);
         expect(listed.value[0]).toMatchObject({ eligible: true, selected: true });
 
-        const refused = await client.call('flash:start', { location: source.location, device: '/dev/cosiflash-no-such-disk', verify: true, unmount: false, allowVirtual: true });
+        const refused = await client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device: '/dev/cosiflash-no-such-disk', verify: true, unmount: false, allowVirtual: true });
         expect(refused).toMatchObject({ ok: false, error: { code: 'E_DISK_NOT_FOUND' } });
 
         // Two starts for the same disk at once: exactly one gets it.
         const [started, busy] = await Promise.all([
-          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
-          client.call('flash:start', { location: source.location, device, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
         ]);
         if (!started.ok) throw new Error(JSON.stringify(started.error));
         const { jobId } = started.value;
@@ -102,4 +103,38 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
       }
     });
   });
+
+  it('refuses an image replaced between Review and Flash, and writes nothing', async () => {
+    const other = await buildCosiFixture({ zstdLevel: 19 });
+    expect(other.imageHash).not.toBe(fixture.imageHash);
+    const served = path.join(dir, 'swapped.cosi');
+    await copyFile(fixture.cosiPath, served);
+    const diskFile = path.join(dir, 'swap-disk.img');
+    await (await open(diskFile, 'w')).close();
+    await truncate(diskFile, fixture.diskSizeBytes + 8 * 1024 * 1024);
+    await withLoopDevice(diskFile, fixture.lbaSize, async (device) => {
+      const diskHash = async (): Promise<string> => createHash('sha256').update(await readFile(device)).digest('hex');
+      const before = await diskHash();
+      let runtime: HandlerRuntime | null = null;
+      let server: WebServer | null = null;
+      try {
+        runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config-swap'), allowLoop: true, onlyDevices: [device] });
+        server = await startWebServer({ handlers: runtime.handlers, events: runtime.events, staticDir: dir });
+        const client = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: server.origin });
+        const inspected = await client.call('image:inspect', { location: served });
+        if (!inspected.ok) throw new Error(JSON.stringify(inspected.error));
+        expect(inspected.value.layout.imageHash).toBe(fixture.imageHash);
+        // Someone replaces the file behind the reviewed location before the user confirms.
+        await copyFile(other.cosiPath, served);
+        const started = await client.call('flash:start', { location: inspected.value.source.location, reviewedImageHash: inspected.value.layout.imageHash, device, verify: true, unmount: false, allowVirtual: true });
+        expect(started).toMatchObject({ ok: false, error: { code: 'E_HASH_MISMATCH' } });
+        if (!started.ok) expect(started.error.detail).toMatch(/changed since you reviewed it/);
+        await client.close();
+      } finally {
+        await server?.close();
+        await runtime?.dispose();
+      }
+      expect(await diskHash()).toBe(before);
+    });
+  }, 180_000);
 });

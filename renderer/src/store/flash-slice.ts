@@ -102,6 +102,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       const result = await api.invoke('flash:start', {
         location: state.inspectResult.source.location,
         ...(expectedHash === '' ? {} : { expectedHash }),
+        reviewedImageHash: state.inspectResult.layout.imageHash,
         device: candidate.disk.device,
         verify: true,
         unmount: state.mountConsent,

@@ -32,7 +32,7 @@ describe('flash slice', () => {
     api.handle('flash:start', () => ok({ jobId: 'j1' }));
     store.setState({ mountConsent: true, showVirtual: true });
     await store.getState().startFlash();
-    expect(api.callsTo('flash:start')).toEqual([{ location: 'http://127.0.0.1:1/os.cosi', device: '/dev/sdc', verify: true, unmount: true, allowVirtual: true }]);
+    expect(api.callsTo('flash:start')).toEqual([{ location: 'http://127.0.0.1:1/os.cosi', reviewedImageHash: sampleInspectResult().layout.imageHash, device: '/dev/sdc', verify: true, unmount: true, allowVirtual: true }]);
     expect(store.getState()).toMatchObject({ step: 'flash', jobId: 'j1', flashStarting: false });
   });
 
