@@ -63,7 +63,9 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   const jobId = options.jobId ?? randomUUID();
   const token = randomBytes(32).toString('hex');
   const events = createEventQueue<FlashProgress>();
-  const env = options.env ?? process.env;
+  // The writer never uses a compile cache (src/util/enable-private-compile-cache.ts), even when one was asked for by environment.
+  const { NODE_COMPILE_CACHE: _ignored, ...inherited } = options.env ?? process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, NODE_DISABLE_COMPILE_CACHE: '1' };
   let settle: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void } | null = null;
   const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
   // A prepared writer may fail before anyone awaits `done`; that must not crash the process.

@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CosiflashError } from '../errors.ts';
 import type { FlashRequest } from './flash-request.ts';
@@ -7,21 +7,6 @@ export interface LaunchPlan {
   readonly command: string;
   readonly args: readonly string[];
   readonly elevated: boolean;
-}
-
-/** Finds an executable in PATH (null when absent). */
-export function findInPath(name: string, searchPath: string = process.env.PATH ?? ''): string | null {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
 }
 
 /**
@@ -59,11 +44,58 @@ function quote(text: string): string {
  * How to start the writer: directly, or through pkexec (which clears the environment, so
  * the variables the writer needs, e.g. ELECTRON_RUN_AS_NODE, are passed through `env`).
  */
-export function planLaunch(options: { execPath: string; execArgs: readonly string[]; script: string; token: string; elevate: boolean; request: FlashRequest; env: NodeJS.ProcessEnv }): LaunchPlan {
+export function planLaunch(options: { execPath: string; execArgs: readonly string[]; script: string; token: string; elevate: boolean; request: FlashRequest; env: NodeJS.ProcessEnv; systemDirs?: readonly string[] }): LaunchPlan {
   const writerArgs = [...options.execArgs, options.script, '--token', options.token];
   if (!options.elevate) return { command: options.execPath, args: writerArgs, elevated: false };
-  const pkexec = findInPath('pkexec', options.env.PATH ?? process.env.PATH ?? '');
+  // pkexec from the system folders only, never from PATH (npx puts node_modules/.bin first).
+  const pkexec = findSystemTool('pkexec', options.systemDirs);
   if (pkexec === null) throw new CosiflashError('E_PERMISSION', 'Not running as root, the disk is not writable by this user, and pkexec is not available.', { hint: sudoHint(options.request) });
+  // Elevate only code the invoking user cannot change: a root-owned install (the packaged app),
+  // never a checkout or an npx cache, where the user could edit what root would run.
+  for (const file of [options.execPath, options.script]) {
+    const why = userWritableReason(file);
+    if (why !== null) throw new CosiflashError('E_PERMISSION', `Cosiflash will not ask for administrator rights to run code you can modify (${why}).`, { hint: sudoHint(options.request).replace('pkexec is not installed', 'this copy of Cosiflash is not a root-owned installation') });
+  }
+  // env(1) would read a command containing '=' as an assignment: refuse such a path outright.
+  if (options.execPath.includes('=') || options.execPath.startsWith('-')) throw new CosiflashError('E_PERMISSION', `The program path ${options.execPath} cannot be passed safely to pkexec.`, { hint: sudoHint(options.request) });
   const passed = ['ELECTRON_RUN_AS_NODE'].flatMap((name) => (options.env[name] === undefined ? [] : [`${name}=${options.env[name]}`]));
   return { command: pkexec, args: ['/usr/bin/env', ...passed, options.execPath, ...writerArgs], elevated: true };
+}
+
+/** The system folders that elevated code takes its tools from (never PATH). */
+export const SYSTEM_TOOL_DIRS: readonly string[] = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
+
+/** Finds a tool in the fixed system folders (null when absent). */
+export function findSystemTool(name: string, dirs: readonly string[] = SYSTEM_TOOL_DIRS): string | null {
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  return null;
+}
+
+/**
+ * Why a non-root user could change `file` (or the folders above it), or null when only root can:
+ * every element of its real path must belong to root and not be writable by group or others
+ * (a sticky world-writable folder such as /tmp is accepted: others cannot replace root's entries).
+ */
+export function userWritableReason(file: string): string | null {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return `${file} does not exist`;
+  }
+  for (let current = real; ; current = path.dirname(current)) {
+    const info = lstatSync(current);
+    const sticky = (info.mode & 0o1000) !== 0;
+    if (info.uid !== 0) return `${current} belongs to uid ${info.uid}`;
+    if ((info.mode & 0o022) !== 0 && !(info.isDirectory() && sticky)) return `${current} is writable by group or others`;
+    if (current === path.dirname(current)) return null;
+  }
 }

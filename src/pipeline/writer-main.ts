@@ -7,7 +7,6 @@
  * cancels the job; SIGINT/SIGTERM cancel it too. A cancelled job still zeroes the disk's
  * ends before the process exits, so a dead front end never leaves a half-valid disk.
  */
-import { enableCompileCache } from 'node:module';
 import { toAppError } from '../errors.ts';
 import {
   HEARTBEAT_INTERVAL_MS,
@@ -88,8 +87,8 @@ send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid,
 
 // The core loads after hello, while the parent is still planning: hello and cancel never wait
 // for it, and a job that arrives later finds it ready. A load failure surfaces in run().
-// The compile cache (V8 code and stripped TypeScript) makes the next writer start faster.
-enableCompileCache();
+// No compile cache here, ever: the writer may run as root, and a cache folder another user can
+// write would let them plant the code it runs (src/util/enable-private-compile-cache.ts).
 const core = import('./flash-disk.ts');
 core.catch(() => undefined);
 

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/ipc/writer-protocol.ts';
 import { spawnWriter } from '../../src/pipeline/spawn-writer.ts';
-import { planLaunch } from '../../src/pipeline/writer-launch.ts';
+import { planLaunch, userWritableReason } from '../../src/pipeline/writer-launch.ts';
 
 const WRITER = fileURLToPath(new URL('../../src/pipeline/writer-main.ts', import.meta.url));
 const request = { source: '/nonexistent/cosiflash-test/image.cosi', verify: true, unmount: false, allowLoop: false };
@@ -89,19 +90,43 @@ describe('spawnWriter', () => {
   });
 
   it('without pkexec, elevation fails with E_PERMISSION naming the exact sudo command', () => {
-    expect(() => planLaunch({ execPath: process.execPath, execArgs: [], script: WRITER, token: 'a'.repeat(64), elevate: true, request: { ...request, device: '/dev/sdz' }, env: { PATH: '/nonexistent' } })).toThrow(
+    expect(() => planLaunch({ execPath: process.execPath, execArgs: [], script: WRITER, token: 'a'.repeat(64), elevate: true, request: { ...request, device: '/dev/sdz' }, env: { PATH: '/nonexistent' }, systemDirs: ['/nonexistent'] })).toThrow(
       expect.objectContaining({ code: 'E_PERMISSION', hint: expect.stringContaining('sudo npx cosiflash flash /nonexistent/cosiflash-test/image.cosi --disk /dev/sdz') }),
     );
   });
 
-  it('elevates through pkexec, passing ELECTRON_RUN_AS_NODE through env', async () => {
+  it('never runs a pkexec found first on PATH, only the system one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-pkexec-'));
     try {
-      await writeFile(path.join(dir, 'pkexec'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+      const marker = path.join(dir, 'ran');
+      await writeFile(path.join(dir, 'pkexec'), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
       const token = 'b'.repeat(64);
-      const plan = planLaunch({ execPath: '/opt/app/app', execArgs: [], script: WRITER, token, elevate: true, request, env: { PATH: dir, ELECTRON_RUN_AS_NODE: '1' } });
-      expect(plan).toEqual({ command: path.join(dir, 'pkexec'), args: ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/opt/app/app', WRITER, '--token', token], elevated: true });
+      // No pkexec in the system folders: the fake one on PATH is ignored, the sudo hint is given.
+      expect(() => planLaunch({ execPath: '/usr/bin/true', execArgs: [], script: '/usr/bin/true', token, elevate: true, request, env: { PATH: dir }, systemDirs: ['/nonexistent'] })).toThrow(expect.objectContaining({ code: 'E_PERMISSION', hint: expect.stringContaining('sudo npx cosiflash flash') }));
+      // A pkexec in a system folder is used even with the fake one first on PATH.
+      const system = path.join(dir, 'system');
+      await mkdir(system, { mode: 0o755 });
+      await writeFile(path.join(system, 'pkexec'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+      const plan = planLaunch({ execPath: '/usr/bin/true', execArgs: [], script: '/usr/bin/true', token, elevate: true, request, env: { PATH: dir, ELECTRON_RUN_AS_NODE: '1' }, systemDirs: [system] });
+      expect(plan).toEqual({ command: path.join(system, 'pkexec'), args: ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/usr/bin/true', '/usr/bin/true', '--token', token], elevated: true });
+      expect(existsSync(marker)).toBe(false);
       expect(planLaunch({ execPath: '/opt/app/app', execArgs: [], script: WRITER, token, elevate: false, request, env: {} })).toEqual({ command: '/opt/app/app', args: [WRITER, '--token', token], elevated: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not elevate code the invoking user can modify (a checkout, an npx cache)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-tree-'));
+    try {
+      const script = path.join(dir, 'writer-main.mjs');
+      await writeFile(script, '');
+      await chmod(dir, 0o777);
+      expect(userWritableReason(script)).toMatch(/writable by group or others|belongs to uid/);
+      await chmod(dir, 0o755);
+      if (process.getuid?.() === 0) expect(userWritableReason(script)).toBeNull();
+      else expect(userWritableReason(script)).toMatch(/belongs to uid/);
+      expect(userWritableReason('/usr/bin/true')).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
