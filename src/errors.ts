@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   E_DECODE: { title: 'A region could not be decompressed', hint: 'The zstd data is damaged.' },
   E_WINDOW_TOO_LARGE: { title: 'Compression window too large', hint: 'The image declares a zstd window larger than 2 GiB (windowLog > 31), which cannot be decoded safely.' },
   E_DISK_NOT_FOUND: { title: 'Disk not found', hint: 'Check the device path; list disks with `cosiflash disks`.' },
+  E_DISK_CHANGED: { title: 'The disk changed', hint: 'The disk you confirmed is no longer at that path (unplugged, replaced or re-attached). Nothing was written; choose the disk again.' },
   E_DISK_INELIGIBLE: { title: 'This disk cannot be written', hint: 'Pick another disk; `cosiflash disks --for <image>` explains each one.' },
   E_NO_ELIGIBLE_DISK: { title: 'No disk can take this image', hint: 'Attach a disk at least as large as the image needs, with the same sector size.' },
   E_DISK_OPEN: { title: 'Cannot open the disk for writing', hint: 'Something else is using the disk (a mounted partition, another program). Close it and try again.' },

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { terminalText } from '../common/terminal-text.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError, fromAppError } from '../errors.ts';
+import { readDiskIdentity } from '../disk/read-disk-identity.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
@@ -34,7 +35,8 @@ table last, then reads everything back and compares. No temporary copy is made.
 Options:
   --disk DEV       Write to DEV (default: the smallest eligible disk that fits)
   --hash HASH      Refuse unless the image hash is HASH (sha384:<hex> or the hex digits)
-  --yes            Do not ask for confirmation (needed when stdin is not a terminal)
+  --yes            Do not ask for confirmation (needed when stdin is not a terminal); needs --disk or --auto
+  --auto           With --yes: write to the smallest eligible disk that fits, chosen unattended
   --unmount        Unmount the target's partitions first (otherwise a mounted disk is refused)
   --no-verify      Skip the read-back verification
   --allow-loop     Consider loop devices (for testing)
@@ -57,6 +59,7 @@ interface FlashArgs {
   readonly disk: string | undefined;
   readonly hash: string | undefined;
   readonly yes: boolean;
+  readonly auto: boolean;
   readonly unmount: boolean;
   readonly verify: boolean;
   readonly allowLoop: boolean;
@@ -79,6 +82,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       disk: { type: 'string' },
       hash: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
+      auto: { type: 'boolean' },
       unmount: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       'allow-loop': { type: 'boolean' },
@@ -96,12 +100,17 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     strict: true,
   });
   const help = values.help ?? false;
+  if (!help && values.yes === true && values.disk === undefined && values.auto !== true) {
+    throw new CosiflashError('E_INPUT', 'flash: --yes writes without asking, so it needs the disk named: add --disk DEV, or --auto to let Cosiflash pick the smallest eligible disk that fits.');
+  }
+  if (!help && values.auto === true && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV or --auto, not both.');
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
   return {
     location: positionals[0] ?? '',
     disk: values.disk,
     hash: values.hash,
     yes: values.yes ?? false,
+    auto: values.auto ?? false,
     unmount: values.unmount ?? false,
     verify: !(values['no-verify'] ?? false),
     allowLoop: values['allow-loop'] ?? false,
@@ -147,6 +156,8 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   let writing = false;
   try {
     const { layout, location, disk } = await planFlash(flags, expectedHash);
+    // The identity of the disk shown in the plan: the writer refuses if the path is another disk by then.
+    const confirmedDisk = readDiskIdentity(disk);
     logContext.layout = layout;
     logContext.disk = disk;
     say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
@@ -162,6 +173,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     const request: FlashRequest = {
       source: location,
       device: disk.device,
+      confirmedDisk,
       expectedHash: layout.imageHash,
       verify: flags.verify,
       unmount: flags.unmount,

@@ -48,6 +48,7 @@ export function exitCodeFor(error: CosiflashError): number {
     case 'E_CANCELLED':
       return EXIT_CODES.cancelled;
     case 'E_DISK_NOT_FOUND':
+    case 'E_DISK_CHANGED':
     case 'E_DISK_INELIGIBLE':
     case 'E_NO_ELIGIBLE_DISK':
     case 'E_DISK_OPEN':

@@ -6,6 +6,7 @@ import { chooseTarget } from '../disk/choose-target.ts';
 import { allMountpoints } from '../disk/eligibility.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
+import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
 import { unmountDisk } from '../disk/unmount-disk.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
@@ -126,6 +127,13 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
 
     const device: TargetDevice = openTarget(checked.device, { sizeBytes: checked.sizeBytes, blockBytes: checked.logicalSectorBytes });
     target = device;
+    // Held exclusively now: prove it is still the disk the user confirmed before a byte is written.
+    if (request.confirmedDisk !== undefined) {
+      const differences = identityDifferences(request.confirmedDisk, readDiskIdentity(checked));
+      if (differences.length > 0) {
+        throw new CosiflashError('E_DISK_CHANGED', `The disk you confirmed is no longer at ${request.confirmedDisk.device} (${differences.join('; ')}). Nothing was written.`);
+      }
+    }
     touched = true;
     await device.zeroEdges();
     const regionPipeline: RegionPipeline = pipeline;

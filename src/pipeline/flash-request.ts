@@ -2,6 +2,7 @@
  * One flash, as a front end asks for it (module-apis: src/pipeline). Plain data: it crosses
  * the writer-process boundary as JSON.
  */
+import type { DiskIdentity } from '../model/disk-identity.ts';
 export interface FlashRequest {
   /** URL or path of the COSI. */
   readonly source: string;
@@ -17,6 +18,8 @@ export interface FlashRequest {
   readonly allowLoop: boolean;
   /** Restrict candidates to these devices (tests: only their own loop devices). */
   readonly onlyDevices?: readonly string[];
+  /** The disk the user confirmed; the writer refuses with E_DISK_CHANGED, before writing, when the device is no longer it. */
+  readonly confirmedDisk?: DiskIdentity;
   /** How long a server that became unreachable mid-flash is retried (default 120 s; `--retry-for`). */
   readonly retryForSeconds?: number;
 }
@@ -33,7 +36,15 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.verify === 'boolean' &&
     typeof v.unmount === 'boolean' &&
     typeof v.allowLoop === 'boolean' &&
+    (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
     (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
     (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
   );
+}
+
+function isDiskIdentity(value: unknown): value is DiskIdentity {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const nullableText = (x: unknown): boolean => x === null || typeof x === 'string';
+  return typeof v.device === 'string' && Number.isSafeInteger(v.sizeBytes) && Number.isSafeInteger(v.logicalSectorBytes) && nullableText(v.diskseq) && nullableText(v.majMin) && nullableText(v.serial) && nullableText(v.model);
 }

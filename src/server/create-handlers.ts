@@ -9,6 +9,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readDiskIdentity } from '../disk/read-disk-identity.ts';
 import { CosiflashError } from '../errors.ts';
 import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
@@ -130,6 +131,8 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
           source: source.location,
           device,
           expectedHash: layout.imageHash,
+          // The disk as enumerated now, a moment after the user confirmed it: the writer refuses with E_DISK_CHANGED if the path is another disk by the time it holds it (e.g. after a pkexec prompt).
+          confirmedDisk: readDiskIdentity(target.disk),
           verify: request.verify,
           unmount: request.unmount,
           allowLoop: allowVirtual,

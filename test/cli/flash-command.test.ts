@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { parseFlashArgs } from '../../src/cli/flash-command.ts';
 import type { FlashReport } from '../../src/model/flash-progress.ts';
 import { buildCosiFixture, PROJECT_ROOT, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { expectFlashedLike, expectNoValidTable, hashDevice, writeOldTable } from '../support/flash-checks.ts';
-import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
+import { attachLoop, describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
 import { startRangeServer, type RangeServer } from '../support/range-server.ts';
 
 const MiB = 1024 * 1024;
@@ -61,6 +61,11 @@ describe('parseFlashArgs', () => {
     expect(parsed).toMatchObject({ location: 'http://x/y.cosi', disk: '/dev/loop9', yes: true, unmount: true, verify: false, allowLoop: true, only: ['/dev/loop9', '/dev/loop8'], dryRun: true, json: true, report: 'r.json' });
     expect(() => parseFlashArgs(['a', '--frobnicate'])).toThrow(/E_INPUT/);
     expect(() => parseFlashArgs([])).toThrow(/E_INPUT/);
+  });
+  it('--yes needs --disk or --auto (unattended auto-selection must be asked for)', () => {
+    expect(() => parseFlashArgs(['http://x/y.cosi', '--yes'])).toThrow(/--disk DEV, or --auto/);
+    expect(parseFlashArgs(['http://x/y.cosi', '--yes', '--auto'])).toMatchObject({ yes: true, auto: true, disk: undefined });
+    expect(() => parseFlashArgs(['http://x/y.cosi', '--yes', '--auto', '--disk', '/dev/loop9'])).toThrow(/not both/);
   });
 });
 
@@ -139,7 +144,7 @@ describeRootOnly('cosiflash flash', () => {
       const url = serve(fixture);
       const small = await runCli([url, '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--yes']);
       expect(small.code, small.stderr).toBe(EXIT_CODES.refusedTarget);
-      const badHash = await runCli([url, '--hash', 'sha384:1234', '--allow-loop', '--only', disk!.device, '--yes']);
+      const badHash = await runCli([url, '--hash', 'sha384:1234', '--allow-loop', '--only', disk!.device, '--yes', '--auto']);
       expect(badHash.code).toBe(EXIT_CODES.invalidInput);
     });
   });
@@ -195,5 +200,58 @@ describeRootOnly('cosiflash flash', () => {
       }
       await expectNoValidTable(disk!.device);
     });
+  });
+
+  itRootOnly('--yes without --disk or --auto writes nothing', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
+      const before = await hashDevice(disk!.device, fixture.diskSizeBytes);
+      const result = await runCli([serve(fixture), '--allow-loop', '--only', disk!.device, '--yes']);
+      expect(result.code).toBe(EXIT_CODES.usage);
+      expect(result.stderr).toMatch(/--auto/);
+      expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
+    });
+  });
+
+  itRootOnly('a disk replaced under the same name during the typed confirmation is refused with E_DISK_CHANGED', async () => {
+    const fixture = await buildCosiFixture();
+    const first = await attachLoop({ sizeBytes: fixture.diskSizeBytes });
+    const device = first.device;
+    const other = path.join(dir, `other-${process.pid}.img`);
+    await writeFile(other, Buffer.alloc(fixture.diskSizeBytes, 0x5a));
+    let reattached = false;
+    try {
+      const otherBefore = await hashDevice(other, fixture.diskSizeBytes);
+      const result = await new Promise<CliRun>((resolve, reject) => {
+        const command = [process.execPath, CLI, 'flash', serve(fixture), '--disk', device, '--allow-loop', '--only', device].join(' ');
+        const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let answered = false;
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (!answered && stdout.includes(`Type ${device}`)) {
+            answered = true;
+            // While the user reads the prompt, the confirmed disk goes away and another file takes its name.
+            void (async () => {
+              await first.detach();
+              execFileSync('losetup', [device, other]);
+              reattached = true;
+              child.stdin.write(`${device}\n`);
+            })().catch(reject);
+          }
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+      });
+      expect(reattached).toBe(true);
+      expect(result.stdout).toContain('E_DISK_CHANGED');
+      expect(result.code, result.stdout).toBe(EXIT_CODES.refusedTarget);
+      expect(await hashDevice(other, fixture.diskSizeBytes)).toBe(otherBefore);
+    } finally {
+      // Detach exactly the device we re-attached, and only if it still holds our file.
+      if (reattached && execFileSync('losetup', ['-nO', 'BACK-FILE', device], { encoding: 'utf8' }).trim() === other) execFileSync('losetup', ['-d', device]);
+      await first.detach();
+      await rm(other, { force: true });
+    }
   });
 });
