@@ -1,6 +1,7 @@
 import { accessSync, constants, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CosiflashError } from '../errors.ts';
+import { findSystemTool } from '../util/system-tool.ts';
 import type { FlashRequest } from './flash-request.ts';
 
 export interface LaunchPlan {
@@ -60,23 +61,6 @@ export function planLaunch(options: { execPath: string; execArgs: readonly strin
   if (options.execPath.includes('=') || options.execPath.startsWith('-')) throw new CosiflashError('E_PERMISSION', `The program path ${options.execPath} cannot be passed safely to pkexec.`, { hint: sudoHint(options.request) });
   const passed = ['ELECTRON_RUN_AS_NODE'].flatMap((name) => (options.env[name] === undefined ? [] : [`${name}=${options.env[name]}`]));
   return { command: pkexec, args: ['/usr/bin/env', ...passed, options.execPath, ...writerArgs], elevated: true };
-}
-
-/** The system folders that elevated code takes its tools from (never PATH). */
-export const SYSTEM_TOOL_DIRS: readonly string[] = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
-
-/** Finds a tool in the fixed system folders (null when absent). */
-export function findSystemTool(name: string, dirs: readonly string[] = SYSTEM_TOOL_DIRS): string | null {
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
 }
 
 /**
