@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CosiflashError } from '../errors.ts';
+import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { createHandlers } from '../server/create-handlers.ts';
+import { loadOrCreateToken } from '../server/token-file.ts';
 import { startWebServer } from '../server/web-server.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
@@ -23,6 +25,12 @@ Options:
   --only DEV        Offer only this device (repeatable, or comma-separated)
   --allow-loop      Offer loop/virtual devices (test benches)
   --static-dir DIR  Serve the UI from DIR (default: dist/renderer of this installation)
+  --image URL       Station mode: pin this image; the UI opens on it, already inspected
+  --hash HASH       The pinned image's expected hash (sha384:<hex>); refused otherwise
+  --auto-flash      Arm the station: each eligible disk plugged in after start (removable,
+                    or listed with --only) is flashed after a 5-second countdown, no click
+  --token-file FILE Keep the access token in FILE (created 0600 when missing), so a
+                    bookmarked link survives restarts (use with a fixed --port)
   --log FILE        Append each flash's log line to FILE (default: <config dir>/flash-log.jsonl)
   --station NAME    Station name in reports and the log (default: the host name)
   --operator NAME   Operator recorded in the log
@@ -44,6 +52,10 @@ export async function runServe(args: readonly string[]): Promise<number> {
         only: { type: 'string', multiple: true },
         'allow-loop': { type: 'boolean' },
         'static-dir': { type: 'string' },
+        image: { type: 'string' },
+        hash: { type: 'string' },
+        'auto-flash': { type: 'boolean' },
+        'token-file': { type: 'string' },
         log: { type: 'string' },
         station: { type: 'string' },
         operator: { type: 'string' },
@@ -63,6 +75,12 @@ export async function runServe(args: readonly string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CosiflashError('E_INPUT', `--port must be a number from 0 to 65535, not "${values.port}".`);
   const onlyDevices = (values.only ?? []).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
 
+  if (values['auto-flash'] === true && values.image === undefined) throw new CosiflashError('E_INPUT', 'serve: --auto-flash needs --image URL (the image every new disk gets).');
+  if (values.hash !== undefined && values.image === undefined) throw new CosiflashError('E_INPUT', 'serve: --hash goes with --image.');
+  const expectedHash = values.hash === undefined ? undefined : parseExpectedHash(values.hash);
+  const pinnedLocation = values.image === undefined ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(values.image) ? values.image : path.resolve(values.image);
+  const token = values['token-file'] === undefined ? undefined : await loadOrCreateToken(path.resolve(values['token-file']));
+
   const runtime = createHandlers({
     mode: 'web',
     allowLoop: values['allow-loop'] ?? false,
@@ -70,7 +88,10 @@ export async function runServe(args: readonly string[]): Promise<number> {
     ...(values.log === undefined ? {} : { flashLogFile: path.resolve(values.log) }),
     ...(values.station === undefined ? {} : { station: values.station }),
     ...(values.operator === undefined ? {} : { operator: values.operator }),
+    ...(pinnedLocation === undefined ? {} : { pinnedImage: { location: pinnedLocation, ...(expectedHash === undefined ? {} : { expectedHash }), autoFlash: values['auto-flash'] ?? false } }),
   });
+  // A pinned image is inspected before the URL is printed: a bad one stops here (exit 3).
+  await runtime.start();
   const server = await startWebServer({
     handlers: runtime.handlers,
     events: runtime.events,
@@ -78,10 +99,12 @@ export async function runServe(args: readonly string[]): Promise<number> {
     ...(values.host === undefined ? {} : { host: values.host }),
     port,
     allowRemote: values['allow-remote'] ?? false,
+    ...(token === undefined ? {} : { token }),
   });
-  void runtime.start();
   process.stdout.write(`Cosiflash web UI: ${server.url}\n`);
   if (onlyDevices.length > 0) process.stdout.write(`Offering only: ${onlyDevices.join(', ')}\n`);
+  if (pinnedLocation !== undefined) process.stdout.write(`Station image: ${pinnedLocation}\n`);
+  if (values['auto-flash'] === true) process.stdout.write('Auto-flash armed: eligible disks plugged in from now on are flashed after a 5-second countdown.\n');
   process.stdout.write('Press Ctrl-C to stop.\n');
 
   await new Promise<void>((resolve) => {

@@ -28,6 +28,36 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** Which front end serves the UI. */
 export type AppMode = 'electron' | 'web';
 
+/** Station mode (`cosiflash serve --image URL [--auto-flash]`): one pinned image. */
+export interface StationInfo {
+  /** The pinned image: the UI opens on it, already inspected. */
+  readonly image: { readonly location: string; readonly expectedHash: string | null };
+  /** Eligible disks that appear after start are flashed after a countdown, without a click. */
+  readonly autoFlash: boolean;
+  readonly countdownSeconds: number;
+}
+
+/** A disk that appeared and will be flashed when its countdown ends, unless skipped. */
+export interface StationCountdown {
+  readonly device: string;
+  readonly model: string | null;
+  readonly sizeBytes: number;
+  /** ISO 8601 time the flash starts. */
+  readonly startsAt: string;
+}
+
+/** What auto-flash is doing now (the lanes themselves are flash jobs: flash:list). */
+export interface StationState {
+  readonly armed: boolean;
+  readonly countdowns: readonly StationCountdown[];
+  /** Disks that appeared but do not qualify, with why (shown so nobody waits for them). */
+  readonly ignored: readonly { readonly device: string; readonly reason: string }[];
+}
+
+export interface DeviceRequest {
+  readonly device: string;
+}
+
 export interface AppInfo {
   readonly name: string;
   readonly version: string;
@@ -46,6 +76,8 @@ export interface AppInfo {
     /** Loop/virtual disks can be offered at all (started with --allow-loop); else `allowVirtual` has no effect. */
     readonly virtualDisks: boolean;
   };
+  /** Station mode, or null for the normal flow. */
+  readonly station: StationInfo | null;
 }
 
 export interface InspectRequest {
@@ -187,6 +219,10 @@ export interface RequestMap {
   'log:list': { readonly request: LogQueryRequest; readonly response: LogListResult };
   /** The same filtered entries as CSV text (the UI downloads or saves it). */
   'log:csv': { readonly request: LogQueryRequest; readonly response: string };
+  /** Station mode: the countdowns (empty when not armed). */
+  'station:state': { readonly request: EmptyRequest; readonly response: StationState };
+  /** Station mode: do not auto-flash this disk (until it is unplugged and plugged again). */
+  'station:skip': { readonly request: DeviceRequest; readonly response: StationState };
 }
 
 export interface DisksChangedEvent {
@@ -200,6 +236,8 @@ export interface EventMap {
   'disks:changed': DisksChangedEvent;
   /** Progress of a flash job; `done`/`failed` carry the report. ≤ 4 Hz per job. */
   'flash:progress': FlashProgress;
+  /** Station mode: a countdown started, ended or was skipped. */
+  'station:changed': StationState;
 }
 
 export type Channel = keyof RequestMap;
@@ -224,10 +262,12 @@ export const CHANNELS = [
   'recent:remove',
   'log:list',
   'log:csv',
+  'station:state',
+  'station:skip',
 ] as const satisfies readonly Channel[];
 
 /** Runtime list of events. */
-export const EVENTS = ['disks:changed', 'flash:progress'] as const satisfies readonly EventName[];
+export const EVENTS = ['disks:changed', 'flash:progress', 'station:changed'] as const satisfies readonly EventName[];
 
 // Compile-time proof that the runtime lists name every key of the maps (and nothing else).
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -104,6 +104,8 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
   'recent:remove': shape({ location }),
   'log:list': logQuery,
   'log:csv': logQuery,
+  'station:state': empty,
+  'station:skip': shape({ device: text({ maxLength: 512 }) }),
 };
 
 /** The problem with a payload for `channel`, or null when it is acceptable. */

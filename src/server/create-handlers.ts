@@ -10,10 +10,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readDiskIdentity } from '../disk/read-disk-identity.ts';
-import { CosiflashError } from '../errors.ts';
+import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import { AutoFlashStation } from '../service/auto-flash-station.ts';
 import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from '../service/flash-log.ts';
 import { APP_NAME, APP_VERSION } from './app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
@@ -47,12 +48,16 @@ export interface HandlerOptions {
   readonly station?: string;
   /** Operator for the log (`--operator NAME`), unless the UI names one for a flash. */
   readonly operator?: string;
+  /** Station mode: the pinned image and whether hotplugged disks are flashed without a click. */
+  readonly pinnedImage?: { readonly location: string; readonly expectedHash?: string; readonly autoFlash: boolean; readonly countdownMs?: number };
 }
 
 export interface HandlerRuntime {
   readonly handlers: HandlerTable;
   readonly events: EventHub;
   readonly jobs: FlashJobs;
+  /** Station mode's auto-flash, when armed with `autoFlash`. */
+  readonly station: AutoFlashStation | null;
   /** Starts the disk watcher (disks:changed); resolves once its baseline listing is taken. */
   start(): Promise<void>;
   /** Stops the watcher and cancels running jobs. */
@@ -73,9 +78,13 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const core = coreAccess(options.core);
   const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
     (await core('listDisks'))({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
+  let station: AutoFlashStation | null = null;
   const watcher = new DiskWatcher({
     list: () => list(true),
-    onChange: (disks) => events.emit('disks:changed', { disks }),
+    onChange: (disks) => {
+      events.emit('disks:changed', { disks });
+      void station?.onDisks(disks);
+    },
     ...(options.diskPollIntervalMs === undefined ? {} : { intervalMs: options.diskPollIntervalMs }),
   });
 
@@ -146,6 +155,35 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     }
   };
 
+  const pinned = options.pinnedImage;
+  const countdownMs = pinned?.countdownMs ?? 5000;
+  let pinnedImage: Promise<InspectResult> | null = null;
+  const inspectPinned = (): Promise<InspectResult> => {
+    if (pinned === undefined) throw new CosiflashError('E_INTERNAL', 'No pinned image.');
+    pinnedImage ??= inspect(pinned.location, pinned.expectedHash);
+    pinnedImage.catch(() => (pinnedImage = null));
+    return pinnedImage;
+  };
+  if (pinned?.autoFlash === true) {
+    station = new AutoFlashStation({
+      countdownMs,
+      onlyDevices: options.onlyDevices ?? [],
+      evaluate: async (disks) => {
+        const { layout, source } = await inspectPinned();
+        const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: false, allowVirtual: allowLoop };
+        return (await core('evaluateDisks'))([...disks], context);
+      },
+      startFlash: async (device) => {
+        const { source, layout } = await inspectPinned();
+        return startFlash({ location: source.location, ...(pinned.expectedHash === undefined ? {} : { expectedHash: pinned.expectedHash }), reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: allowLoop });
+      },
+      isBusy: (device) => jobs.isBusy(device) || starting.has(device),
+      onChange: (state) => events.emit('station:changed', state),
+      onStartError: (device, error) => process.stderr.write(`cosiflash: auto-flash of ${device} did not start: ${toAppError(error).detail}\n`),
+    });
+  }
+  const idleStation = { armed: false, countdowns: [], ignored: [] };
+
   const saveReport = async (jobId: string): Promise<string | null> => {
     const report = jobs.report(jobId);
     if (report === null) throw new CosiflashError('E_INPUT', `The flash job ${jobId} has not finished yet; there is no report to save.`);
@@ -164,6 +202,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     arch: process.arch,
     mode: options.mode,
     capabilities: { browse: options.browse !== undefined, saveDialog: options.chooseReportPath !== undefined, dropPaths: options.dropPaths ?? false, virtualDisks: allowLoop },
+    station: pinned === undefined ? null : { image: { location: pinned.location, expectedHash: pinned.expectedHash ?? null }, autoFlash: pinned.autoFlash, countdownSeconds: Math.round(countdownMs / 1000) },
   };
 
   const handlers: HandlerTable = {
@@ -187,14 +226,22 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       return { entries: filterFlashLog(all, query), file: logFile, totalCount: all.length };
     },
     'log:csv': async (query) => flashLogCsv(filterFlashLog(await readFlashLog(logFile), query)),
+    'station:state': async () => station?.state() ?? idleStation,
+    'station:skip': async ({ device }) => station?.skip(device) ?? idleStation,
   };
 
   return {
     handlers,
     events,
     jobs,
-    start: () => watcher.start(),
+    station,
+    start: async () => {
+      if (pinned !== undefined) await inspectPinned();
+      if (station !== null) station.arm(await list(true));
+      await watcher.start();
+    },
     dispose: async () => {
+      station?.dispose();
       watcher.stop();
       await jobs.cancelAll();
     },

@@ -8,6 +8,8 @@ import { ConfirmDialog } from '../screens/confirm-dialog.tsx';
 import { DoneScreen } from '../screens/done-screen.tsx';
 import { FlashScreen } from '../screens/flash-screen.tsx';
 import { HistoryView } from '../screens/history-view.tsx';
+import { StationView } from '../screens/station-view.tsx';
+import { useFinishCues } from './finish-cues.ts';
 import { ReviewScreen } from '../screens/review-screen.tsx';
 import { SourceScreen } from '../screens/source-screen.tsx';
 import { TargetScreen } from '../screens/target-screen.tsx';
@@ -19,6 +21,12 @@ export function App() {
   const historyOpen = useAppStore((state) => state.historyOpen);
   const openHistory = useAppStore((state) => state.openHistory);
   const closeHistory = useAppStore((state) => state.closeHistory);
+  const autoFlash = useAppStore((state) => state.appInfo?.station?.autoFlash === true);
+  const stationViewOpen = useAppStore((state) => state.stationViewOpen);
+  const openStationView = useAppStore((state) => state.openStationView);
+  const showStation = autoFlash && stationViewOpen && !historyOpen;
+  const showFlow = !historyOpen && !showStation;
+  useFinishCues();
   const mainRef = useRef<HTMLElement>(null);
   const shownStep = useRef(step);
 
@@ -46,6 +54,11 @@ export function App() {
           Cosiflash
         </div>
         <StepHeader />
+        {autoFlash && !stationViewOpen && (
+          <button type="button" className="button-secondary topbar-station" onClick={openStationView}>
+            Station
+          </button>
+        )}
         <button type="button" className="button-secondary topbar-history" aria-pressed={historyOpen} onClick={() => (historyOpen ? closeHistory() : void openHistory())}>
           History
         </button>
@@ -53,12 +66,13 @@ export function App() {
       <ConnectionBanner />
       <main className="screen" ref={mainRef}>
         {historyOpen && <HistoryView />}
-        {!historyOpen && step === 'source' && <SourceScreen />}
-        {!historyOpen && step === 'review' && <ReviewScreen />}
-        {!historyOpen && (step === 'target' || step === 'confirm') && <TargetScreen />}
-        {!historyOpen && step === 'confirm' && <ConfirmDialog />}
-        {!historyOpen && step === 'flash' && <FlashScreen />}
-        {!historyOpen && step === 'done' && <DoneScreen />}
+        {showStation && <StationView />}
+        {showFlow && step === 'source' && <SourceScreen />}
+        {showFlow && step === 'review' && <ReviewScreen />}
+        {showFlow && (step === 'target' || step === 'confirm') && <TargetScreen />}
+        {showFlow && step === 'confirm' && <ConfirmDialog />}
+        {showFlow && step === 'flash' && <FlashScreen />}
+        {showFlow && step === 'done' && <DoneScreen />}
       </main>
     </div>
   );

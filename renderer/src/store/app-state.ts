@@ -8,10 +8,11 @@ import type { FlashSlice } from './flash-slice.ts';
 import type { HistorySlice } from './history-slice.ts';
 import type { ReviewSlice } from './review-slice.ts';
 import type { SourceSlice } from './source-slice.ts';
+import type { StationSlice } from './station-slice.ts';
 import type { TargetSlice } from './target-slice.ts';
 import type { UiSlice } from './ui-slice.ts';
 
-export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice & HistorySlice;
+export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice & HistorySlice & StationSlice;
 
 /** A slice factory: given the transport, a zustand creator for that slice. */
 export type SliceFactory<Slice> = (api: Api) => StateCreator<AppState, [], [], Slice>;

@@ -10,6 +10,7 @@ import { createFlashSlice } from './flash-slice.ts';
 import { createHistorySlice } from './history-slice.ts';
 import { createReviewSlice } from './review-slice.ts';
 import { createSourceSlice } from './source-slice.ts';
+import { createStationSlice } from './station-slice.ts';
 import { createTargetSlice } from './target-slice.ts';
 import { createUiSlice } from './ui-slice.ts';
 
@@ -23,5 +24,6 @@ export function createAppStore(api: Api): AppStore {
     ...createFlashSlice(api)(...args),
     ...createUiSlice(api)(...args),
     ...createHistorySlice(api)(...args),
+    ...createStationSlice(api)(...args),
   }));
 }

@@ -13,7 +13,11 @@ export function connectStore(api: Api, store: AppStore): () => void {
       const state = store.getState();
       if (state.step === 'target' || state.step === 'confirm') void state.refreshDisks();
     }),
-    api.on('flash:progress', (event) => store.getState().applyFlashEvent(event)),
+    api.on('flash:progress', (event) => {
+      store.getState().applyFlashEvent(event);
+      if (store.getState().appInfo?.station?.autoFlash === true) store.getState().applyLaneEvent(event);
+    }),
+    api.on('station:changed', (state) => store.getState().applyStationState(state)),
     // Events sent while the web socket was down are lost: catch up once it is back.
     store.subscribe((state, previous) => {
       if (previous.connection === 'closed' && state.connection === 'open') void resync(api, store);
@@ -28,6 +32,14 @@ export function connectStore(api: Api, store: AppStore): () => void {
 export async function loadInitialState(api: Api, store: AppStore): Promise<void> {
   const state = store.getState();
   await Promise.all([state.loadAppInfo(), state.loadRecent()]);
+  const station = store.getState().appInfo?.station ?? null;
+  if (station !== null) {
+    // Station mode: the UI opens on the pinned image, already inspected.
+    store.getState().setLocation(station.image.location);
+    store.getState().setExpectedHash(station.image.expectedHash ?? '');
+    await store.getState().inspect();
+    if (station.autoFlash) await store.getState().loadStation();
+  }
   const jobs = await api.invoke('flash:list', {});
   if (!jobs.ok) return;
   const running = jobs.value.find((job) => job.state === 'running');
@@ -42,6 +54,7 @@ export async function resync(api: Api, store: AppStore): Promise<void> {
     const job = jobs.ok ? jobs.value.find((candidate) => candidate.jobId === jobId) : undefined;
     if (job !== undefined && store.getState().jobId === jobId) store.getState().adoptJob(job);
   }
+  if (store.getState().appInfo?.station?.autoFlash === true) await store.getState().loadStation();
   const step = store.getState().step;
   if (step === 'target' || step === 'confirm') await store.getState().refreshDisks();
 }

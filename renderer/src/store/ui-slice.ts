@@ -11,6 +11,10 @@ export interface UiSlice {
   readonly step: Step;
   readonly appInfo: AppInfo | null;
   readonly connection: ConnectionState;
+  /** Station mode with auto-flash: the lanes are shown instead of the step flow. */
+  readonly stationViewOpen: boolean;
+  leaveStationView(): void;
+  openStationView(): void;
   /** Jump to a step from the step header; ignored when that step is not reachable yet. */
   goTo(step: Step): void;
   setConnection(state: ConnectionState): void;
@@ -21,6 +25,14 @@ export const createUiSlice: SliceFactory<UiSlice> = (api) => (set, get) => ({
   step: 'source',
   appInfo: null,
   connection: 'connecting',
+  stationViewOpen: true,
+  leaveStationView() {
+    set({ stationViewOpen: false, step: get().inspectResult === null ? 'source' : 'target' });
+    if (get().inspectResult !== null) void get().refreshDisks();
+  },
+  openStationView() {
+    set({ stationViewOpen: true });
+  },
   goTo(step) {
     if (canNavigateTo(step, stepAvailability(get()))) set({ step });
   },

@@ -5,7 +5,7 @@ import { connectStore, loadInitialState } from '../../../renderer/src/store/ipc-
 import { createScriptedApi, ok } from '../scripted-api.ts';
 import { region, sampleReport } from '../sample-data.ts';
 
-const info = { name: 'Cosiflash', version: '0.1.0', platform: 'linux', arch: 'x64', mode: 'web' as const, capabilities: { browse: false, saveDialog: false, dropPaths: false, virtualDisks: true } };
+const info = { name: 'Cosiflash', version: '0.1.0', platform: 'linux', arch: 'x64', mode: 'web' as const, capabilities: { browse: false, saveDialog: false, dropPaths: false, virtualDisks: true }, station: null };
 
 describe('ipc bridge', () => {
   it('loads app info and recent images, and adopts a job main is still running', async () => {

@@ -1,0 +1,26 @@
+/**
+ * `cosiflash serve --token-file FILE`: the web token kept in a file, so a bookmarked link
+ * (`http://127.0.0.1:PORT/?token=…`) keeps working after the server restarts. Created with a
+ * fresh random token, mode 0600 (the token is the only key to the server), when missing.
+ */
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { CosiflashError } from '../errors.ts';
+import { createToken } from './web-auth.ts';
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32,256}$/;
+
+/** The token in `file`, or a new one written there (0600, never overwriting). */
+export async function loadOrCreateToken(file: string): Promise<string> {
+  try {
+    const info = await stat(file);
+    if ((info.mode & 0o077) !== 0) await chmod(file, 0o600);
+    const token = (await readFile(file, 'utf8')).trim();
+    if (!TOKEN_PATTERN.test(token)) throw new CosiflashError('E_INPUT', `--token-file ${file} does not hold a token (32–256 characters of A–Z a–z 0–9 _ -); delete it to get a new one.`);
+    return token;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const token = createToken();
+  await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return token;
+}
