@@ -22,11 +22,12 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(options: { onlyDevices: readonly string[]; allowLoop: boolean }): Promise<ServeProcess> {
+export async function startServe(options: { onlyDevices: readonly string[]; allowLoop: boolean; extraArgs?: readonly string[] }): Promise<ServeProcess> {
   if (options.onlyDevices.length === 0) throw new Error('e2e: always restrict cosiflash serve to the test’s own devices');
   const configDir = await mkdtemp(path.join(tmpdir(), 'cosiflash-e2e-config-'));
   const args = [path.join(PROJECT_ROOT, 'bin', 'cosiflash.js'), 'serve', '--port', '0', '--only', options.onlyDevices.join(',')];
   if (options.allowLoop) args.push('--allow-loop');
+  args.push(...(options.extraArgs ?? []));
   const child: ChildProcess = spawn(NODE_24, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, COSIFLASH_CONFIG_DIR: configDir },
