@@ -9,7 +9,7 @@ export function ConnectionBanner() {
   return (
     <div className="banner banner-danger" role="status">
       {connection === 'unauthorized'
-        ? 'The Cosiflash server refused this page. Open the exact link printed by `cosiflash serve` (it ends in ?token=…).'
+        ? 'The Cosiflash server refused this page — if it restarted, open the new link it printed (it ends in ?token=…; `serve --token-file FILE` keeps the link stable).'
         : 'Lost the connection to the Cosiflash server — reconnecting…'}
     </div>
   );

@@ -38,6 +38,16 @@ export function socketUrlFor(pageUrl: string, token: string): string {
   return `${scheme}//${page.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
 }
 
+/** True when the server is up and answers 401 to our token (it restarted with another one). */
+async function tokenRefused(pageUrl: string, token: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL(`/api/health?token=${encodeURIComponent(token)}`, pageUrl), { cache: 'no-store' });
+    return response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
 /** Creates the WebSocket-backed Api. */
 export function createWebApi(options: WebApiOptions): Api {
   const token = tokenFromPageUrl(options.pageUrl);
@@ -82,8 +92,16 @@ export function createWebApi(options: WebApiOptions): Api {
           return;
         }
         setState('closed');
-        setTimeout(connect, backoffMs);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        // A server that answers but refuses our token restarted with a new one: say so
+        // instead of reconnecting forever. Unreachable: keep retrying.
+        void tokenRefused(options.pageUrl, token).then((refused) => {
+          if (refused) {
+            setState('unauthorized');
+            return;
+          }
+          setTimeout(connect, backoffMs);
+          backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        });
       });
     });
     ws.addEventListener('message', (event) => handleMessage(event.data));
