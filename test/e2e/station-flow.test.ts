@@ -67,7 +67,11 @@ describeRootOnly('e2e: bench station with auto-flash', () => {
       await serve?.stop();
       // Detach only our device, and only while it is still backed by our file.
       const backed = await run('losetup', ['-n', '-O', 'BACK-FILE', device]).then((r) => r.stdout.trim(), () => '');
-      if (backed === backing) await run('losetup', ['-d', device]);
+      if (backed === backing) {
+        // Drop the partitions the flash's re-read added, or the next user of this loopN sees them.
+        await run('partx', ['-d', device]).catch(() => undefined);
+        await run('losetup', ['-d', device]);
+      }
       await rm(backing, { force: true });
     }
   });

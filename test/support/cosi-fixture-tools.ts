@@ -27,6 +27,9 @@ export async function withLoopDevice<T>(file: string, sectorBytes: number, body:
   try {
     return await body(device);
   } finally {
+    // Partitions added by a flash's re-read (partx/BLKPG) on a loop attached without -P outlive
+    // the detach and would show up for the next user of this loopN: remove them first.
+    await run('partx', ['-d', device]).catch(() => undefined);
     await run('losetup', ['-d', device]);
   }
 }
