@@ -5,7 +5,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_GRPC_SOCKET, parseGrpcAddress } from '../grpc/grpc-address.ts';
+import type { RunningGrpcServer } from '../grpc/grpc-server.ts';
 import { CosiflashError } from '../errors.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { createHandlers } from '../server/create-handlers.ts';
@@ -34,6 +37,13 @@ Options:
   --log FILE        Append each flash's log line to FILE (default: <config dir>/flash-log.jsonl)
   --station NAME    Station name in reports and the log (default: the host name)
   --operator NAME   Operator recorded in the log
+  --grpc ADDRESS    Also serve the gRPC API (Trident's StreamingService/VersionService and
+                    cosiflash.v1.StationService) on unix:/path or HOST:PORT; "default" means
+                    unix:${DEFAULT_GRPC_SOCKET} (mode 0600). TCP is loopback only unless --allow-remote.
+  --no-web          Serve only gRPC (no web UI)
+  --tls-cert FILE   PEM certificate for gRPC over TCP (required with --allow-remote)
+  --tls-key FILE    PEM private key for it
+  --token TOKEN     Bearer token gRPC callers must send (default: $COSIFLASH_GRPC_TOKEN)
   -h, --help        Show this help
 
 Stop with Ctrl-C; running flashes are cancelled.`;
@@ -59,6 +69,11 @@ export async function runServe(args: readonly string[]): Promise<number> {
         log: { type: 'string' },
         station: { type: 'string' },
         operator: { type: 'string' },
+        grpc: { type: 'string' },
+        'no-web': { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -92,7 +107,22 @@ export async function runServe(args: readonly string[]): Promise<number> {
   });
   // A pinned image is inspected before the URL is printed: a bad one stops here (exit 3).
   await runtime.start();
-  const server = await startWebServer({
+  let grpcServer: RunningGrpcServer | null = null;
+  if (values.grpc !== undefined) {
+    const { startGrpcServer } = await import('../grpc/grpc-server.ts');
+    const address = parseGrpcAddress(values.grpc === 'default' ? `unix:${DEFAULT_GRPC_SOCKET}` : values.grpc);
+    if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new CosiflashError('E_INPUT', '--tls-cert and --tls-key go together.');
+    const grpcToken = values.token ?? process.env.COSIFLASH_GRPC_TOKEN;
+    grpcServer = await startGrpcServer({
+      address,
+      policy: { allowLoop: values['allow-loop'] ?? false, ...(onlyDevices.length > 0 ? { onlyDevices } : {}) },
+      allowRemote: values['allow-remote'] ?? false,
+      ...(values['tls-cert'] === undefined || values['tls-key'] === undefined ? {} : { tls: { certPem: readFileSync(values['tls-cert']), keyPem: readFileSync(values['tls-key']) } }),
+      ...(grpcToken === undefined || grpcToken === '' ? {} : { token: grpcToken }),
+    });
+    process.stdout.write(`Cosiflash gRPC: ${grpcServer.target}\n`);
+  }
+  const server = values['no-web'] === true ? null : await startWebServer({
     handlers: runtime.handlers,
     events: runtime.events,
     staticDir: path.resolve(values['static-dir'] ?? DEFAULT_STATIC_DIR),
@@ -101,7 +131,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     allowRemote: values['allow-remote'] ?? false,
     ...(token === undefined ? {} : { token }),
   });
-  process.stdout.write(`Cosiflash web UI: ${server.url}\n`);
+  if (server !== null) process.stdout.write(`Cosiflash web UI: ${server.url}\n`);
   if (onlyDevices.length > 0) process.stdout.write(`Offering only: ${onlyDevices.join(', ')}\n`);
   if (pinnedLocation !== undefined) process.stdout.write(`Station image: ${pinnedLocation}\n`);
   if (values['auto-flash'] === true) process.stdout.write('Auto-flash armed: eligible disks plugged in from now on are flashed after a 5-second countdown.\n');
@@ -118,6 +148,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
   });
   process.stdout.write('Stopping…\n');
   await runtime.dispose();
-  await server.close();
+  await server?.close();
+  await grpcServer?.close();
   return EXIT_CODES.ok;
 }
