@@ -5,7 +5,6 @@
  * never with --dry-run. The writer gets the image hash shown in the plan as its expected
  * hash, so it cannot write a different image than the one the user confirmed.
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { terminalText } from '../common/terminal-text.ts';
@@ -20,6 +19,7 @@ import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOption
 import { needsElevation } from '../pipeline/writer-launch.ts';
 import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
+import { writePrivateFile } from '../util/private-path.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
@@ -227,7 +227,7 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   }
   await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
-  if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.report !== undefined) await writePrivateFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
   say(summary(report));
   if (report.outcome === 'verified' || report.outcome === 'written') return EXIT_CODES.ok;
   if (report.outcome === 'cancelled') return EXIT_CODES.cancelled;

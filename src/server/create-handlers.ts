@@ -7,7 +7,6 @@
  * enumeration (the UI's list may be stale or forged), refuses a disk that already has a job,
  * and restricts the writer to that one device.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readDiskIdentity } from '../disk/read-disk-identity.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
@@ -23,6 +22,7 @@ import { DiskWatcher } from './disk-watcher.ts';
 import { EventHub } from './event-hub.ts';
 import { FlashJobs } from './flash-jobs.ts';
 import { RecentImages } from './recent-images.ts';
+import { writePrivateFile } from '../util/private-path.ts';
 
 export interface HandlerOptions {
   readonly mode: AppMode;
@@ -190,8 +190,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     const name = reportFileName(report);
     const file = options.chooseReportPath ? await options.chooseReportPath(name) : path.join(dir, 'reports', name);
     if (file === null) return null;
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    await writePrivateFile(file, `${JSON.stringify(report, null, 2)}\n`);
     return file;
   };
 

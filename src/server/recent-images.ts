@@ -5,9 +5,9 @@
  * leaves half a list. A missing or unreadable file is an empty list (it is a convenience,
  * not data worth failing over).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecentAddRequest, RecentImage } from '../ipc/contract.ts';
+import { readPrivateFile, writePrivateFile } from '../util/private-path.ts';
 
 const MAX_ENTRIES = 12;
 const FILE_NAME = 'recent-images.json';
@@ -26,7 +26,7 @@ export class RecentImages {
 
   async list(): Promise<RecentImage[]> {
     try {
-      const parsed: unknown = JSON.parse(await readFile(this.#file, 'utf8'));
+      const parsed: unknown = JSON.parse((await readPrivateFile(this.#file)) ?? '[]');
       const entries = Array.isArray(parsed) ? parsed : [];
       return entries.filter(isRecentImage).slice(0, MAX_ENTRIES);
     } catch {
@@ -54,10 +54,7 @@ export class RecentImages {
   #update(change: (list: RecentImage[]) => RecentImage[]): Promise<RecentImage[]> {
     const next = this.#queue.then(async () => {
       const list = change(await this.list()).slice(0, MAX_ENTRIES);
-      await mkdir(path.dirname(this.#file), { recursive: true });
-      const temporary = `${this.#file}.${process.pid}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(list, null, 2)}\n`, { mode: 0o600 });
-      await rename(temporary, this.#file);
+      await writePrivateFile(this.#file, `${JSON.stringify(list, null, 2)}\n`);
       return list;
     });
     this.#queue = next.catch(() => undefined);

@@ -15,45 +15,14 @@ import type { DiskInfo } from '../model/disk-info.ts';
 import type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
 import type { Layout } from '../model/layout.ts';
+import { invokingUser } from '../util/invoking-user.ts';
+import { appendPrivateFile } from '../util/private-path.ts';
 import { APP_VERSION } from '../server/app-version.ts';
 import { configDir } from '../server/config-dir.ts';
 
 export type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';
 
 export const FLASH_LOG_FILE_NAME = 'flash-log.jsonl';
-
-/** The user behind an elevated process (sudo / pkexec), whose files the log must stay. */
-export interface InvokingUser {
-  readonly uid: number;
-  readonly gid: number;
-  readonly home: string | null;
-}
-
-/**
- * The real user when this process runs as root on someone's behalf (SUDO_UID, PKEXEC_UID),
- * else null (files we create are already theirs).
- */
-export function invokingUser(env: NodeJS.ProcessEnv = process.env, passwdFile = '/etc/passwd'): InvokingUser | null {
-  if (process.getuid?.() !== 0) return null;
-  const raw = env['SUDO_UID'] ?? env['PKEXEC_UID'];
-  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) === 0) return null;
-  const uid = Number(raw);
-  let gid = env['SUDO_UID'] !== undefined && env['SUDO_GID'] !== undefined && /^\d+$/.test(env['SUDO_GID']) ? Number(env['SUDO_GID']) : null;
-  let home: string | null = null;
-  try {
-    for (const line of readFileSync(passwdFile, 'utf8').split('\n')) {
-      const fields = line.split(':');
-      if (fields.length >= 7 && fields[2] === String(uid)) {
-        gid ??= Number(fields[3]);
-        home = fields[5] || null;
-        break;
-      }
-    }
-  } catch {
-    // No passwd file: keep the uid, use root's config dir.
-  }
-  return { uid, gid: gid ?? uid, home };
-}
 
 /**
  * `<config dir>/flash-log.jsonl` of the invoking user: under sudo/pkexec the user's own
@@ -126,27 +95,7 @@ export function flashLogEntry(report: FlashReport, context: FlashLogContext = {}
 export async function appendFlashLog(entry: FlashLogEntry, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const env = options.env ?? process.env;
   const file = path.resolve(options.file ?? defaultFlashLogFile(env));
-  const user = invokingUser(env);
-  const created = await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  if (user !== null && created !== undefined) {
-    // Give every folder we created to the user, from the first one down.
-    let dir = path.dirname(file);
-    const made: string[] = [];
-    while (dir.length >= created.length) {
-      made.unshift(dir);
-      dir = path.dirname(dir);
-    }
-    for (const folder of made) await chown(folder, user.uid, user.gid);
-  }
-  const handle = await open(file, 'a', 0o600);
-  try {
-    const info = await handle.stat();
-    if (user !== null && info.uid !== user.uid) await handle.chown(user.uid, user.gid);
-    if ((info.mode & 0o777) !== 0o600) await handle.chmod(0o600);
-    await handle.write(`${JSON.stringify(entry)}\n`);
-  } finally {
-    await handle.close();
-  }
+  await appendPrivateFile(file, `${JSON.stringify(entry)}\n`, { owner: invokingUser(env) });
   return file;
 }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlashReport } from '../../src/model/flash-progress.ts';
-import { appendFlashLog, defaultFlashLogFile, flashLogCsv, flashLogEntry, invokingUser, readFlashLog } from '../../src/service/flash-log.ts';
+import { appendFlashLog, defaultFlashLogFile, flashLogCsv, flashLogEntry, readFlashLog } from '../../src/service/flash-log.ts';
+import { invokingUser } from '../../src/util/invoking-user.ts';
 
 let dir: string;
 beforeEach(async () => {
