@@ -7,8 +7,7 @@
  * (`sudo`, `pkexec`): then it goes to that user's config dir and is chowned to them. The file
  * is 0600 in a 0700 folder: it names devices, serial numbers and image locations.
  */
-import { chown, mkdir, open, readFile, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DiskInfo } from '../model/disk-info.ts';
