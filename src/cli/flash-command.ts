@@ -10,7 +10,6 @@ import { createInterface } from 'node:readline/promises';
 import { terminalText } from '../common/terminal-text.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError, fromAppError } from '../errors.ts';
-import { readDiskIdentity } from '../disk/read-disk-identity.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
@@ -155,9 +154,23 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   const logOptions = flags.log === undefined ? {} : { file: flags.log };
   let writing = false;
   try {
-    const { layout, location, disk } = await planFlash(flags, expectedHash);
-    // The identity of the disk shown in the plan: the writer refuses if the path is another disk by then.
-    const confirmedDisk = readDiskIdentity(disk);
+    // The one flash plan (src/pipeline/plan-flash.ts), pinned to the image hash shown below and
+    // carrying the identity of the disk shown: the writer refuses anything else.
+    const { planFlash, flashRequestFor } = await import('../pipeline/plan-flash.ts');
+    const plan = await planFlash({
+      location: flags.location,
+      ...(expectedHash === undefined ? {} : { expectedHash }),
+      targets: flags.disk === undefined ? { kind: 'auto' } : { kind: 'named', devices: [{ device: flags.disk }] },
+      verify: flags.verify,
+      unmount: flags.unmount,
+      allowVirtual: flags.allowLoop,
+      ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
+      ...(flags.retryForSeconds === undefined ? {} : { retryForSeconds: flags.retryForSeconds }),
+    });
+    const { layout, location } = plan;
+    const [target] = plan.targets;
+    if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
+    const { disk } = target;
     logContext.layout = layout;
     logContext.disk = disk;
     say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
@@ -170,17 +183,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       await tryAppendFlashLog(flashLogEntryBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;
     }
-    const request: FlashRequest = {
-      source: location,
-      device: disk.device,
-      confirmedDisk,
-      expectedHash: layout.imageHash,
-      verify: flags.verify,
-      unmount: flags.unmount,
-      allowLoop: flags.allowLoop,
-      ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
-      ...(flags.retryForSeconds === undefined ? {} : { retryForSeconds: flags.retryForSeconds }),
-    };
+    const request = flashRequestFor(plan, target);
     let job: WriterJob;
     if (prepared !== null && !needsElevation(request)) {
       job = prepared.start(request);
@@ -234,33 +237,6 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   // Once anything reached the disk its old table is gone, whoever was at fault: exit 5.
   if (report.diskTouched) return EXIT_CODES.writeFailed;
   return report.error === null ? EXIT_CODES.writeFailed : exitCodeFor(fromAppError(report.error));
-}
-
-/**
- * Opens and inspects the image, then chooses the target from a fresh enumeration. The core
- * modules load here rather than with this file, so the writer process is already starting
- * while they load.
- */
-async function planFlash(flags: FlashArgs, expectedHash: string | undefined): Promise<{ layout: Layout; location: string; disk: DiskInfo }> {
-  const [{ listDisks }, { openSource }, { inspectCosi }, { chooseTarget }, { eligibilityContextFor }] = await Promise.all([
-    import('../disk/list-disks.ts'),
-    import('../source/open-source.ts'),
-    import('../cosi/inspect-cosi.ts'),
-    import('../disk/choose-target.ts'),
-    import('../disk/eligibility-context-for.ts'),
-  ]);
-  const disksRead = listDisks({ allowLoop: flags.allowLoop, ...(flags.only === undefined ? {} : { onlyDevices: flags.only }) });
-  disksRead.catch(() => undefined);
-  const source = await openSource(flags.location, flags.retryForSeconds === undefined ? {} : { retryForMs: flags.retryForSeconds * 1000 });
-  try {
-    const { layout } = await inspectCosi(source, expectedHash === undefined ? {} : { expectedHash });
-    const disks = await disksRead;
-    const context = await eligibilityContextFor(layout.disk, { sourcePath: source.localPath, unmountConsent: flags.unmount, allowVirtual: flags.allowLoop });
-    const candidate = chooseTarget(disks, context, flags.disk);
-    return { layout, location: source.location, disk: candidate.disk };
-  } finally {
-    await source.close();
-  }
 }
 
 /** Asks the user to type the device name; refuses without a terminal. */

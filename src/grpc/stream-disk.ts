@@ -9,7 +9,7 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
-import type { FlashRequest } from '../pipeline/flash-request.ts';
+import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { spawnWriter, type SpawnWriterOptions } from '../pipeline/spawn-writer.ts';
 
 /** The station's policy, as given to `cosiflash serve`. */
@@ -66,19 +66,23 @@ export async function runStreamDisk(
       if (typeof request.image_url !== 'string' || request.image_url.trim() === '') throw new CosiflashError('E_INPUT', 'image_url is empty');
       const expected = request.image_hash === undefined || request.image_hash === null ? '' : parseExpectedHash(request.image_hash);
       log('LOG_LEVEL_INFO', `Inspecting ${request.image_url}`);
-      const plan = await planTarget(request.image_url, expected, policy);
-      imageHash = plan.imageHash;
-      log('LOG_LEVEL_INFO', `Writing image ${plan.imageHash} to ${plan.device} (${plan.sizeBytes} bytes)`);
-      if (signal.aborted) throw new CosiflashError('E_CANCELLED', 'The client went away before writing started.');
-      const flashRequest: FlashRequest = {
-        source: plan.location,
-        device: plan.device,
-        expectedHash: plan.imageHash,
+      // The one flash plan: the smallest eligible disk that fits, pinned to the image inspected here.
+      const plan = await planFlash({
+        location: request.image_url,
+        ...(expected === '' ? {} : { expectedHash: expected }),
+        targets: { kind: 'auto' },
         verify: true,
         unmount: false,
-        allowLoop: policy.allowLoop,
+        allowVirtual: policy.allowLoop,
         ...(policy.onlyDevices === undefined ? {} : { onlyDevices: policy.onlyDevices }),
-      };
+        signal,
+      });
+      imageHash = plan.imageHash;
+      const [target] = plan.targets;
+      if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
+      log('LOG_LEVEL_INFO', `Writing image ${plan.imageHash} to ${target.disk.device} (${target.disk.sizeBytes} bytes)`);
+      if (signal.aborted) throw new CosiflashError('E_CANCELLED', 'The client went away before writing started.');
+      const flashRequest = flashRequestFor(plan, target);
       const job = spawnWriter(flashRequest, policy.writer);
       const onAbort = (): void => job.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -126,26 +130,6 @@ export function tridentErrorKind(code: string): string {
   if (/^E_(PERMISSION|ELEVATION)/.test(code)) return 'EXECUTION_ENVIRONMENT_MISCONFIGURATION_ERROR';
   if (code === 'E_INTERNAL') return 'INTERNAL_ERROR';
   return 'SERVICING_ERROR';
-}
-
-async function planTarget(location: string, expectedHash: string, policy: StationPolicy): Promise<{ location: string; device: string; sizeBytes: number; imageHash: string }> {
-  const [{ listDisks }, { openSource }, { inspectCosi }, { chooseTarget }, { eligibilityContextFor }] = await Promise.all([
-    import('../disk/list-disks.ts'),
-    import('../source/open-source.ts'),
-    import('../cosi/inspect-cosi.ts'),
-    import('../disk/choose-target.ts'),
-    import('../disk/eligibility-context-for.ts'),
-  ]);
-  const source = await openSource(location);
-  try {
-    const { layout } = await inspectCosi(source, expectedHash === '' ? {} : { expectedHash });
-    const disks = await listDisks({ allowLoop: policy.allowLoop, ...(policy.onlyDevices === undefined ? {} : { onlyDevices: policy.onlyDevices }) });
-    const context = await eligibilityContextFor(layout.disk, { sourcePath: source.localPath, unmountConsent: false, allowVirtual: policy.allowLoop });
-    const { disk } = chooseTarget(disks, context);
-    return { location: source.location, device: disk.device, sizeBytes: disk.sizeBytes, imageHash: layout.imageHash };
-  } finally {
-    await source.close();
-  }
 }
 
 /**

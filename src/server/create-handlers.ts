@@ -8,11 +8,11 @@
  * and restricts the writer to that one device.
  */
 import path from 'node:path';
-import { readDiskIdentity } from '../disk/read-disk-identity.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
+import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from '../service/auto-flash-station.ts';
 import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from '../service/flash-log.ts';
 import { APP_NAME, APP_VERSION } from './app-version.ts';
@@ -122,34 +122,35 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     refuseIfBusy(request.device);
     starting.add(request.device);
     try {
-      // Pinned to the image the user reviewed: a file replaced behind the same location since Review is refused here and again by the writer before its first write.
-      const { layout, source } = await inspect(request.location, request.reviewedImageHash).catch((error: unknown) => {
-        throw error instanceof CosiflashError && error.code === 'E_HASH_MISMATCH'
-          ? new CosiflashError('E_HASH_MISMATCH', `The image at ${request.location} changed since you reviewed it (${error.message}). Nothing was written; review the image again.`, { cause: error })
-          : error;
-      });
-      const allowVirtual = request.allowVirtual && allowLoop;
-      const disks = await list(allowVirtual);
-      const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: request.unmount, allowVirtual };
-      const target = (await core('chooseTarget'))(disks, context, request.device);
+      // The one flash plan, pinned to the image the user reviewed: a file replaced behind the same
+      // location since Review is refused here (and again by the writer before its first write),
+      // and the disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
+      const plan = await planFlash(
+        {
+          location: request.location,
+          ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
+          reviewedImageHash: request.reviewedImageHash,
+          targets: { kind: 'named', devices: [{ device: request.device }] },
+          verify: request.verify,
+          unmount: request.unmount,
+          allowVirtual: request.allowVirtual && allowLoop,
+          ...(options.onlyDevices === undefined ? {} : { onlyDevices: options.onlyDevices }),
+        },
+        {
+          // In a worker with a time and memory limit (see inspect above).
+          inspect: await core('inspectImage'),
+          listDisks: await core('listDisks'),
+          findDisksHolding: await core('findDisksHolding'),
+        },
+      );
+      const [target] = plan.targets;
+      if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
       const device = target.disk.device;
       if (device !== request.device) refuseIfBusy(device);
       const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
-      const writer = (await core('spawnWriter'))(
-        {
-          source: source.location,
-          device,
-          expectedHash: layout.imageHash,
-          // The disk as enumerated now, a moment after the user confirmed it: the writer refuses with E_DISK_CHANGED if the path is another disk by the time it holds it (e.g. after a pkexec prompt).
-          confirmedDisk: readDiskIdentity(target.disk),
-          verify: request.verify,
-          unmount: request.unmount,
-          allowLoop: allowVirtual,
-          onlyDevices: [device],
-        },
-        launch,
-      );
-      return { jobId: jobs.track(writer, { location: source.location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
+      const writer = (await core('spawnWriter'))(flashRequestFor(plan, target), launch);
+      const { layout, location } = plan;
+      return { jobId: jobs.track(writer, { location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
       starting.delete(request.device);
     }
