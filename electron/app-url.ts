@@ -1,8 +1,9 @@
 /**
- * Which page is "the app": the built renderer's index.html (file://) or, in development
- * only, the Vite dev server. IPC senders and navigations are checked against this.
+ * Which page is "the app": the built renderer's index.html on the app's own scheme
+ * (app://cosiflash/index.html, see app-protocol.ts) or, in development only, the Vite dev
+ * server. IPC senders and navigations are checked against this.
  */
-import { pathToFileURL } from 'node:url';
+import { APP_ENTRY_URL, APP_ORIGIN } from './app-protocol.ts';
 
 export interface AppUrlPolicy {
   /** The URL the window loads. */
@@ -17,7 +18,7 @@ export interface AppUrlPolicy {
  * @param options.devServerUrl honoured only when it is an http URL on loopback; pass it only
  *   for unpackaged builds (main.ts does).
  */
-export function appUrlPolicy(options: { rendererIndexPath: string; devServerUrl?: string | null }): AppUrlPolicy {
+export function appUrlPolicy(options: { devServerUrl?: string | null } = {}): AppUrlPolicy {
   const dev = parseDevServer(options.devServerUrl ?? null);
   if (dev !== null) {
     return {
@@ -26,16 +27,13 @@ export function appUrlPolicy(options: { rendererIndexPath: string; devServerUrl?
       isAppUrl: (url) => sameOrigin(url, dev.origin),
     };
   }
-  const entry = pathToFileURL(options.rendererIndexPath).href;
   return {
-    entryUrl: entry,
+    entryUrl: APP_ENTRY_URL,
     connectSources: [],
     isAppUrl: (url) => {
       const parsed = safeUrl(url);
-      if (parsed === null || parsed.protocol !== 'file:') return false;
-      parsed.search = '';
-      parsed.hash = '';
-      return parsed.href === entry;
+      // URL.origin is 'null' for a custom scheme outside Chromium: compare scheme and host.
+      return parsed !== null && `${parsed.protocol}//${parsed.host}` === APP_ORIGIN && (parsed.pathname === '/index.html' || parsed.pathname === '/');
     },
   };
 }

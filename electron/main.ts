@@ -6,9 +6,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, session } from 'electron';
+import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, protocol, session } from 'electron';
 import { contentSecurityPolicy } from '../src/server/content-security-policy.ts';
 import { createHandlers, type HandlerRuntime } from '../src/server/create-handlers.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
 import { appUrlPolicy } from './app-url.ts';
 import { FlashFeedback } from './flash-feedback.ts';
 import { registerHandlers } from './register-handlers.ts';
@@ -17,10 +18,10 @@ import { createMainWindow, guardWebContents, hardenSession } from './window.ts';
 import { electronWriterLaunch } from './writer-launch.ts';
 
 const bundleDir = path.dirname(fileURLToPath(import.meta.url));
-const policy = appUrlPolicy({
-  rendererIndexPath: path.join(bundleDir, '..', 'dist', 'renderer', 'index.html'),
-  devServerUrl: app.isPackaged ? null : (process.env['COSIFLASH_DEV_SERVER_URL'] ?? null),
-});
+const rendererDir = path.join(bundleDir, '..', 'dist', 'renderer');
+const policy = appUrlPolicy({ devServerUrl: app.isPackaged ? null : (process.env['COSIFLASH_DEV_SERVER_URL'] ?? null) });
+// The renderer's scheme must be registered before the app is ready.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 const allowLoop = process.argv.includes('--allow-loop') || process.env['COSIFLASH_ALLOW_LOOP'] === '1';
 
 let mainWindow: BrowserWindow | null = null;
@@ -42,12 +43,15 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  hardenSession(session.defaultSession, { csp: contentSecurityPolicy({ connectSources: policy.connectSources }) });
+  // Exactly web mode's policy; only the dev server adds its HMR socket.
+  const csp = contentSecurityPolicy({ connectSources: policy.connectSources });
+  protocol.handle(APP_SCHEME, appProtocolHandler({ root: rendererDir, csp }));
+  hardenSession(session.defaultSession, { csp });
   const handlerRuntime = createHandlers({
     mode: 'electron',
     allowLoop,
     dropPaths: true,
-    writerLaunch: () => electronWriterLaunch({ bundleDir }),
+    writerLaunch: () => electronWriterLaunch({ bundleDir, ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}) }),
     browse: async () => {
       const options: Electron.OpenDialogOptions = {
         title: 'Open a COSI image',

@@ -4,6 +4,7 @@
  * asar archive (electron-builder asarUnpack) because pkexec and worker threads need real
  * files. spawnWriter decides about pkexec (Linux, not root, device not writable).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { WriterLaunch } from '../src/server/core-services.ts';
 
@@ -13,10 +14,22 @@ export function unpackedPath(file: string): string {
   return file.includes(marker) ? file.replace(marker, `${path.sep}app.asar.unpacked${path.sep}`) : file;
 }
 
-export function electronWriterLaunch(options: { bundleDir: string; execPath?: string; env?: NodeJS.ProcessEnv }): WriterLaunch {
+/**
+ * The packaged Linux app ships `resources/cosiflash-writer`, the launcher its polkit action
+ * (packaging/linux/dev.cosiflash.writer.policy) names, so the pkexec prompt says "Cosiflash".
+ */
+export function elevatedLauncherPath(resourcesPath: string | undefined, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform !== 'linux' || resourcesPath === undefined) return undefined;
+  const launcher = path.join(resourcesPath, 'cosiflash-writer');
+  return existsSync(launcher) ? launcher : undefined;
+}
+
+export function electronWriterLaunch(options: { bundleDir: string; execPath?: string; env?: NodeJS.ProcessEnv; resourcesPath?: string }): WriterLaunch {
+  const launcher = elevatedLauncherPath(options.resourcesPath);
   return {
     execPath: options.execPath ?? process.execPath,
     script: unpackedPath(path.join(options.bundleDir, 'writer-main.mjs')),
     env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' },
+    ...(launcher === undefined ? {} : { elevatedLauncher: launcher }),
   };
 }

@@ -28,6 +28,11 @@ export interface SpawnWriterOptions {
   readonly elevate?: boolean;
   /** The writer entry script (default: writer-main.ts next to this file). */
   readonly script?: string;
+  /**
+   * A root-owned launcher that pkexec runs instead of `env … execPath script` (the packaged
+   * Linux app's `resources/cosiflash-writer`, named by its polkit action).
+   */
+  readonly elevatedLauncher?: string;
   readonly jobId?: string;
 }
 
@@ -94,6 +99,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
       script: options.script ?? fileURLToPath(new URL('./writer-main.ts', import.meta.url)),
       token,
       elevate: options.elevate,
+      ...(options.elevatedLauncher === undefined ? {} : { elevatedLauncher: options.elevatedLauncher }),
       request: options.hintRequest ?? { source: '<image>', verify: true, unmount: false, allowLoop: false },
       env,
     });

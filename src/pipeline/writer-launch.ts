@@ -45,7 +45,7 @@ function quote(text: string): string {
  * How to start the writer: directly, or through pkexec (which clears the environment, so
  * the variables the writer needs, e.g. ELECTRON_RUN_AS_NODE, are passed through `env`).
  */
-export function planLaunch(options: { execPath: string; execArgs: readonly string[]; script: string; token: string; elevate: boolean; request: FlashRequest; env: NodeJS.ProcessEnv; systemDirs?: readonly string[] }): LaunchPlan {
+export function planLaunch(options: { execPath: string; execArgs: readonly string[]; script: string; token: string; elevate: boolean; request: FlashRequest; env: NodeJS.ProcessEnv; systemDirs?: readonly string[]; elevatedLauncher?: string }): LaunchPlan {
   const writerArgs = [...options.execArgs, options.script, '--token', options.token];
   if (!options.elevate) return { command: options.execPath, args: writerArgs, elevated: false };
   // pkexec from the system folders only, never from PATH (npx puts node_modules/.bin first).
@@ -53,6 +53,12 @@ export function planLaunch(options: { execPath: string; execArgs: readonly strin
   if (pkexec === null) throw new CosiflashError('E_PERMISSION', 'Not running as root, the disk is not writable by this user, and pkexec is not available.', { hint: sudoHint(options.request) });
   // Elevate only code the invoking user cannot change: a root-owned install (the packaged app),
   // never a checkout or an npx cache, where the user could edit what root would run.
+  if (options.elevatedLauncher !== undefined) {
+    // The packaged app: pkexec runs the launcher its polkit action names, with only the token.
+    const why = userWritableReason(options.elevatedLauncher);
+    if (why !== null) throw new CosiflashError('E_PERMISSION', `Cosiflash will not ask for administrator rights to run code you can modify (${why}).`, { hint: sudoHint(options.request).replace('pkexec is not installed', 'this copy of Cosiflash is not a root-owned installation') });
+    return { command: pkexec, args: [options.elevatedLauncher, '--token', options.token], elevated: true };
+  }
   for (const file of [options.execPath, options.script]) {
     const why = userWritableReason(file);
     if (why !== null) throw new CosiflashError('E_PERMISSION', `Cosiflash will not ask for administrator rights to run code you can modify (${why}).`, { hint: sudoHint(options.request).replace('pkexec is not installed', 'this copy of Cosiflash is not a root-owned installation') });

@@ -2,7 +2,11 @@
  * The Content-Security-Policy of the UI, shared by Electron (session headers) and web mode
  * (HTTP header), so both run the renderer under the same rules: only the app's own scripts
  * and styles, no eval, no inline script, no plugins, no framing, no form posts, and network
- * access only back to the app itself (plus the web-mode WebSocket).
+ * access only back to the app itself — CSP3's 'self' also matches ws:// to the page's own
+ * host and port, which is the web-mode WebSocket. renderer/index.html carries the same policy
+ * as a meta tag (a test keeps them identical) except frame-ancestors, which a meta tag cannot
+ * carry (Chromium ignores it there with a console error; X-Frame-Options: DENY backs the
+ * header). Only Electron's dev server adds its HMR socket.
  */
 export function contentSecurityPolicy(options: { connectSources?: readonly string[] } = {}): string {
   const connect = ["'self'", ...(options.connectSources ?? [])].join(' ');
@@ -19,4 +23,12 @@ export function contentSecurityPolicy(options: { connectSources?: readonly strin
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/** The policy of renderer/index.html's meta tag: the same, less what only a header can carry. */
+export function metaContentSecurityPolicy(): string {
+  return contentSecurityPolicy()
+    .split('; ')
+    .filter((directive) => !directive.startsWith('frame-ancestors '))
+    .join('; ');
 }

@@ -14,7 +14,7 @@ import type { listDisks } from '../disk/list-disks.ts';
 import type { SpawnWriterOptions, WriterJob, spawnWriter } from '../pipeline/spawn-writer.ts';
 
 /** How to start the writer process (plain node, Electron's binary as node, pkexec). */
-export type WriterLaunch = Pick<SpawnWriterOptions, 'execPath' | 'execArgs' | 'env' | 'elevate' | 'script'>;
+export type WriterLaunch = Pick<SpawnWriterOptions, 'execPath' | 'execArgs' | 'env' | 'elevate' | 'script' | 'elevatedLauncher'>;
 
 /** A flash job running in a writer process. */
 export type RunningWriter = WriterJob;

@@ -22,6 +22,11 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The Content-Type for a file extension (with the dot), octet-stream when unknown. */
+export function contentTypeFor(extension: string): string {
+  return CONTENT_TYPES[extension.toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** Headers every web-mode response carries. */
 export function securityHeaders(csp: string): Record<string, string> {
   return {
@@ -43,7 +48,7 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
     return;
   }
   const pathname = new URL(request.url ?? '/', 'http://x').pathname;
-  const file = await resolveFile(options.root, pathname);
+  const file = await resolveStaticFile(options.root, pathname);
   if (file === null && pathname === '/favicon.ico') {
     // Browsers ask for it unprompted; answer quietly instead of logging a 404 in the console.
     response.writeHead(204, headers).end();
@@ -58,7 +63,7 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
   const extension = path.extname(file.path).toLowerCase();
   response.writeHead(200, {
     ...headers,
-    'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+    'Content-Type': contentTypeFor(extension),
     'Content-Length': String(file.sizeBytes),
     // Vite puts content hashes in asset names; the page itself must always be fresh.
     'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=3600',
@@ -72,7 +77,8 @@ export async function serveStatic(request: IncomingMessage, response: ServerResp
     .pipe(response);
 }
 
-async function resolveFile(root: string, pathname: string): Promise<{ path: string; sizeBytes: number } | null> {
+/** The file under `root` that a URL path names (index.html for `/` and client routes), or null. */
+export async function resolveStaticFile(root: string, pathname: string): Promise<{ path: string; sizeBytes: number } | null> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);

@@ -56,7 +56,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // token (and the Origin check) then carry the protection.
   const anyHost = !isLoopbackHost(host);
   const hostAllowed = (value: string | undefined): boolean => anyHost || hosts.has((value ?? '').toLowerCase());
-  let csp = contentSecurityPolicy();
+  // The same policy as the desktop app: connect-src 'self' also covers ws:// to this origin.
+  const csp = contentSecurityPolicy();
 
   const server = createServer((request, response) => {
     void handleHttp(request, response).catch(() => {
@@ -106,8 +107,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   hosts = allowedHosts(host, port);
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const origin = `http://${authority}`;
-  // CSP host sources cannot express IPv6 literals; 'self' covers the page's own origin anyway.
-  csp = contentSecurityPolicy({ connectSources: [...hosts].filter((allowed) => !allowed.startsWith('[')).map((allowed) => `ws://${allowed}`) });
 
   return {
     url: `${origin}/?token=${token}`,

@@ -7,9 +7,10 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type Result } from '../../src/ipc/contract.ts';
+import { contentSecurityPolicy } from '../../src/server/content-security-policy.ts';
 
 type Listener = (event: unknown, payload: unknown) => Promise<Result<unknown>>;
 
@@ -19,6 +20,8 @@ const fake = vi.hoisted(() => ({
   headersHooked: false,
   permissionHandler: null as null | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void),
   appEvents: [] as string[],
+  schemes: [] as { scheme: string; privileges: Record<string, boolean> }[],
+  protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
 }));
 
 vi.mock('electron', async () => {
@@ -74,6 +77,10 @@ vi.mock('electron', async () => {
     Notification: { isSupported: () => false },
     powerSaveBlocker: { start: () => 1, stop: () => undefined },
     shell: { openExternal: async () => undefined },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: typeof fake.schemes) => fake.schemes.push(...schemes),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => fake.protocolHandlers.set(scheme, handler),
+    },
   };
 });
 
@@ -92,11 +99,16 @@ afterAll(async () => {
 });
 
 describe('electron/main.ts', () => {
-  it('creates one hardened window on the built renderer and hardens the session', () => {
+  it('creates one hardened window on the built renderer, served from app://, and hardens the session', async () => {
     expect(fake.windows).toHaveLength(1);
     const [window] = fake.windows;
-    const expectedUrl = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/renderer/index.html')).href;
-    expect(window?.loadedUrl).toBe(expectedUrl);
+    expect(window?.loadedUrl).toBe('app://cosiflash/index.html');
+    expect(fake.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    // The scheme serves the built renderer (dist/renderer) with web mode's policy.
+    const page = await fake.protocolHandlers.get('app')?.(new Request('app://cosiflash/index.html'));
+    expect(page?.status).toBe(200);
+    expect(page?.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
+    expect(await page?.text()).toBe(readFileSync(path.resolve(import.meta.dirname, '../../dist/renderer/index.html'), 'utf8'));
     expect(window?.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false });
     expect(String(window?.options.webPreferences['preload'])).toMatch(/preload\.cjs$/);
     expect(fake.headersHooked).toBe(true);

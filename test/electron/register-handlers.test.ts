@@ -37,7 +37,7 @@ function eventFrom(contents: WebContents, frame: FakeFrame | null): IpcMainInvok
   return { sender: contents, senderFrame: frame } as unknown as IpcMainInvokeEvent;
 }
 
-const policy = appUrlPolicy({ rendererIndexPath: '/opt/cosiflash/resources/app.asar/dist/renderer/index.html' });
+const policy = appUrlPolicy();
 const calls: string[] = [];
 const handlers = Object.fromEntries(
   CHANNELS.map((channel) => [
@@ -120,15 +120,16 @@ describe('registerHandlers', () => {
 
 describe('appUrlPolicy', () => {
   it('accepts a loopback dev server only and matches its origin', () => {
-    const dev = appUrlPolicy({ rendererIndexPath: '/x/index.html', devServerUrl: 'http://localhost:5173/' });
+    const dev = appUrlPolicy({ devServerUrl: 'http://localhost:5173/' });
     expect(dev.entryUrl).toBe('http://localhost:5173/');
     expect(dev.isAppUrl('http://localhost:5173/src/main.tsx')).toBe(true);
     expect(dev.isAppUrl('http://localhost:5174/')).toBe(false);
-    const remote = appUrlPolicy({ rendererIndexPath: '/x/index.html', devServerUrl: 'http://example.com:5173/' });
-    expect(remote.entryUrl).toBe('file:///x/index.html');
+    const remote = appUrlPolicy({ devServerUrl: 'http://example.com:5173/' });
+    expect(remote.entryUrl).toBe('app://cosiflash/index.html');
     expect(remote.isAppUrl('http://example.com:5173/')).toBe(false);
-    expect(remote.isAppUrl('file:///x/index.html#/done')).toBe(true);
-    expect(remote.isAppUrl('file:///x/other.html')).toBe(false);
+    expect(remote.isAppUrl('app://cosiflash/index.html#/done')).toBe(true);
+    expect(remote.isAppUrl('app://cosiflash/other.html')).toBe(false);
+    expect(remote.isAppUrl('file:///x/index.html')).toBe(false);
     expect(remote.isAppUrl('not a url')).toBe(false);
   });
 });

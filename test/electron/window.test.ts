@@ -31,7 +31,7 @@ vi.mock('electron', async () => {
 const { createMainWindow, guardWebContents, hardenSession, isAllowedExternalUrl } = await import('../../electron/window.ts');
 const { appUrlPolicy } = await import('../../electron/app-url.ts');
 
-const policy = appUrlPolicy({ rendererIndexPath: '/opt/app/dist/renderer/index.html' });
+const policy = appUrlPolicy();
 
 function navigationEvent(url: string) {
   return { url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
@@ -52,7 +52,7 @@ describe('window hardening', () => {
       webviewTag: false,
       devTools: false,
     });
-    expect(window.loadedUrl).toBe('file:///opt/app/dist/renderer/index.html');
+    expect(window.loadedUrl).toBe('app://cosiflash/index.html');
   });
 
   it('blocks navigation, redirects, webviews and new windows; opens only allowlisted links outside', () => {
