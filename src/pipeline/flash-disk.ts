@@ -7,9 +7,10 @@ import { allMountpoints } from '../disk/eligibility.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';
+import { dropKernelPartitions } from '../disk/drop-kernel-partitions.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
 import { unmountDisk } from '../disk/unmount-disk.ts';
-import { CosiflashError, toAppError } from '../errors.ts';
+import { CosiflashError, fromAppError, toAppError } from '../errors.ts';
 import { buildPartitionTable } from '../gpt/build-partition-table.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
@@ -63,9 +64,10 @@ export interface FlashDiskOptions {
  * Flashes a COSI onto a whole disk (docs stream-disk-behavior §4–7), in this order:
  * inspect (expected hash first) → choose the target from a fresh enumeration → re-check
  * (unmount only with consent) → open exclusively → zero both ends → stream every partition
- * region in tar order to `startLba × lbaSize` → fsync → partition table LAST → fsync →
- * re-read the table → read back and verify. On failure or cancel the ends are zeroed again,
- * so no valid partition table remains. Never throws: the report carries the outcome.
+ * region in tar order to `startLba × lbaSize` → fsync → read back and verify every region →
+ * partition table LAST → fsync → read back the table → re-read it. The kernel's partitions are
+ * dropped before writing; on failure or cancel the ends are zeroed again and the kernel's
+ * partitions dropped, so no valid partition table remains. Never throws: the report carries the outcome.
  */
 export async function flashDisk(request: FlashRequest, options: FlashDiskOptions): Promise<FlashReport> {
   const jobId = options.jobId ?? randomUUID();
@@ -134,6 +136,8 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
         throw new CosiflashError('E_DISK_CHANGED', `The disk you confirmed is no longer at ${request.confirmedDisk.device} (${differences.join('; ')}). Nothing was written.`);
       }
     }
+    // The kernel forgets the disk's old partitions before a byte is written (nothing may mount them).
+    await expectNoKernelPartitions(checked.device, 'before writing');
     touched = true;
     await device.zeroEdges();
     const regionPipeline: RegionPipeline = pipeline;
@@ -182,8 +186,12 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     await regionPipeline.close();
     pipeline = null;
     await device.sync();
+    // Every region is read back while the disk still has no table: a failure, a kill or a pause
+    // up to here leaves no valid table (issue 9 §1). Only the table's own bytes are read after it.
+    const items = inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize }));
+    if (request.verify) await verifyRegions(device, layout.disk.lbaSize, items, liveMeter, signal);
 
-    // The partition table goes last: until here the disk has none (stream-disk-behavior §5.4).
+    // The partition table goes last (stream-disk-behavior §5.4).
     signal.throwIfAborted();
     const table = buildPartitionTable({ primaryRegion: cosi.primaryRegion, lbaSize: layout.disk.lbaSize, targetSizeBytes: device.sizeBytes });
     const gpt = record(0);
@@ -197,9 +205,8 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     gpt.compressedSha384Ok = true;
     gpt.phase = 'written';
     liveMeter.update(0, { phase: 'written', writtenBytes: layout.primaryGpt.uncompressedSize });
+    if (request.verify) await verifyTable(device, table, gpt, liveMeter, signal);
     await rereadPartitionTable(checked.device, { expectedPartitions: layout.partitions.length });
-
-    if (request.verify) await verifyAll(device, layout.disk.lbaSize, table, inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize })), gpt, liveMeter, signal);
     liveMeter.flush();
   } catch (caught) {
     error = signal.aborted ? new CosiflashError('E_CANCELLED', 'The flash was cancelled.', { cause: caught }) : caught;
@@ -210,6 +217,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       await target.zeroEdges().catch(() => undefined);
     }
     target?.close();
+    if (error !== null && touched && disk !== null) error = await withKernelPartitionsDropped(error, disk.device);
     await source?.close().catch(() => undefined);
   }
 
@@ -238,8 +246,8 @@ interface VerifyItem {
   readonly lengthBytes: number;
 }
 
-/** Reads every region back through O_DIRECT and compares; then the table's primary and backup bytes. */
-async function verifyAll(target: TargetDevice, lbaSize: number, table: { primary: Buffer; backup: Buffer; backupOffsetBytes: number }, items: readonly VerifyItem[], gpt: RegionRecord, meter: ProgressMeter, signal: AbortSignal): Promise<void> {
+/** Reads every region back through O_DIRECT and compares (before the table is written). */
+async function verifyRegions(target: TargetDevice, lbaSize: number, items: readonly VerifyItem[], meter: ProgressMeter, signal: AbortSignal): Promise<void> {
   for (const { rec, lengthBytes } of items) {
     rec.phase = 'verifying';
     meter.update(rec.number, { phase: 'verifying' });
@@ -253,6 +261,10 @@ async function verifyAll(target: TargetDevice, lbaSize: number, table: { primary
     rec.phase = 'verified';
     meter.update(rec.number, { phase: 'verified' });
   }
+}
+
+/** Reads the table's primary and backup bytes back and compares. */
+async function verifyTable(target: TargetDevice, table: { primary: Buffer; backup: Buffer; backupOffsetBytes: number }, gpt: RegionRecord, meter: ProgressMeter, signal: AbortSignal): Promise<void> {
   gpt.phase = 'verifying';
   meter.update(0, { phase: 'verifying' });
   const same = async (expected: Buffer, positionBytes: number): Promise<boolean> => {
@@ -265,6 +277,22 @@ async function verifyAll(target: TargetDevice, lbaSize: number, table: { primary
   }
   gpt.phase = 'verified';
   meter.update(0, { phase: 'verified', verifiedBytes: gpt.writtenBytes });
+}
+
+/** Before writing: the kernel must hold no partition of the disk (else E_DISK_OPEN, nothing written). */
+async function expectNoKernelPartitions(device: string, when: string): Promise<void> {
+  const { remaining, problems } = await dropKernelPartitions(device);
+  if (remaining.length > 0) {
+    throw new CosiflashError('E_DISK_OPEN', `The kernel still lists partitions of ${device} ${when} (${remaining.join(', ')}): one is in use${problems.length > 0 ? ` (${problems.join('; ')})` : ''}. Nothing was written.`);
+  }
+}
+
+/** After a failed flash: drops the kernel's partitions; says so in the error when some remain. */
+async function withKernelPartitionsDropped(error: unknown, device: string): Promise<unknown> {
+  const { remaining } = await dropKernelPartitions(device);
+  if (remaining.length === 0) return error;
+  const app = fromAppError(toAppError(error));
+  return new CosiflashError(app.code, `${app.detail} The disk has no valid partition table, but the kernel still lists ${remaining.join(', ')} (in use): do not mount them.`, { cause: error });
 }
 
 /** The structured progress event of one source retry (front ends show "server unreachable, retrying (n s)"). */

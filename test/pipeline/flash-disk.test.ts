@@ -1,4 +1,6 @@
-import { closeSync, constants, openSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
 import { flashDisk, prepareImage, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
@@ -32,7 +34,7 @@ interface FlashRun {
   readonly events: FlashProgress[];
 }
 
-async function flash(request: Partial<FlashRequest> & { source: string; onlyDevices: readonly string[] }, extra: Partial<FlashDiskOptions> & { onPlan?: () => void; abortWhenWritten?: number } = {}): Promise<FlashRun> {
+async function flash(request: Partial<FlashRequest> & { source: string; onlyDevices: readonly string[] }, extra: Partial<FlashDiskOptions> & { onPlan?: () => void; abortWhenWritten?: number } = {}, watch?: (event: FlashProgress) => void): Promise<FlashRun> {
   const events: FlashProgress[] = [];
   const controller = new AbortController();
   const report = await flashDisk(
@@ -42,12 +44,19 @@ async function flash(request: Partial<FlashRequest> & { source: string; onlyDevi
       ...extra,
       onEvent: (event) => {
         events.push(event);
+        watch?.(event);
         if (event.type === 'plan') extra.onPlan?.();
         if (extra.abortWhenWritten !== undefined && event.type === 'progress' && event.regions.reduce((n, r) => n + r.writtenBytes, 0) >= extra.abortWhenWritten) controller.abort(new Error('test cancel'));
       },
     },
   );
   return { report, events };
+}
+
+/** Partition names the kernel lists for `device` now (sysfs). */
+function kernelPartitionsNow(device: string): string[] {
+  const name = basename(device);
+  return readdirSync(`/sys/class/block/${name}`).filter((entry) => entry.startsWith(name));
 }
 
 const loop = (sizeBytes: number, more: Partial<AttachLoopOptions> = {}): AttachLoopOptions => ({ sizeBytes, partscan: true, ...more });
@@ -248,6 +257,64 @@ describeRootOnly('flashDisk on loop devices', () => {
         // Depending on when the abort lands: regions are written, cancelled mid-way or waiting, never failed.
         expect(report.regions.every((r) => ['written', 'cancelled', 'waiting'].includes(r.phase))).toBe(true);
         expect(report.regions.some((r) => r.phase !== 'written')).toBe(true);
+        await expectNoValidTable(disk!.device);
+      });
+    });
+  });
+
+  describeRootOnly('the partition table is written after the read-back (issue 9 §1)', () => {
+    itRootOnly('drops the old kernel partitions before writing, reads back every region before the table is written, then reads back only the table', async () => {
+      const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 4 }] });
+      await withLoops([loop(fixture.diskSizeBytes)], async ([disk]) => {
+        await writeOldTable(disk!.device);
+        // This kernel may lack the GPT parser: partx adds the old table's partition in user space.
+        await tool('partx', ['-a', disk!.device]);
+        expect(kernelPartitionsNow(disk!.device), 'the old table shows as a kernel partition').not.toEqual([]);
+        let partitionsWhileWriting: string[] | null = null;
+        const phases: string[] = [];
+        const { report } = await flash(
+          { source: serve(fixture), onlyDevices: [disk!.device] },
+          {},
+          (event) => {
+            if (event.type !== 'progress') return;
+            const line = event.regions.map((r) => `${r.number}:${r.phase}`).join(' ');
+            if (phases.at(-1) !== line) phases.push(line);
+            if (partitionsWhileWriting === null && event.regions.some((r) => r.phase === 'writing')) partitionsWhileWriting = kernelPartitionsNow(disk!.device);
+          },
+        );
+        expect(report.outcome, JSON.stringify(report.error)).toBe('verified');
+        expect(partitionsWhileWriting, 'no kernel partition while writing').toEqual([]);
+        const tableWritingAt = phases.findIndex((line) => line.startsWith('0:writing'));
+        expect(tableWritingAt, phases.join('\n')).toBeGreaterThan(0);
+        // Before the table is written, every partition region has been verified.
+        expect(phases[tableWritingAt - 1], phases.join('\n')).toBe('0:waiting 1:verified 2:verified');
+        expect(phases.slice(tableWritingAt).every((line) => line.endsWith('1:verified 2:verified')), phases.join('\n')).toBe(true);
+        expect(phases.some((line) => line.startsWith('0:verifying'))).toBe(true);
+        await expectFlashedLike(disk!.device, fixture, { sameSize: true });
+      });
+    });
+
+    itRootOnly('cancel during the read-back (a partition was re-added meanwhile): no valid table, no kernel partitions', async () => {
+      const fixture = await buildCosiFixture({ partitions: [{ number: 1, name: 'esp', kind: 'esp', sizeMiB: 8 }, { number: 2, name: 'data', kind: 'raw', sizeMiB: 16 }] });
+      await withLoops([loop(fixture.diskSizeBytes)], async ([disk]) => {
+        await writeOldTable(disk!.device);
+        const controller = new AbortController();
+        const report = await flashDisk(
+          { source: serve(fixture), onlyDevices: [disk!.device], verify: true, unmount: false, allowLoop: true },
+
+          {
+            signal: controller.signal,
+            onEvent: (event) => {
+              if (controller.signal.aborted || event.type !== 'progress' || !event.regions.some((r) => r.phase === 'verifying')) return;
+              // Something (udev, another tool) re-added a partition mid-flash: the cleanup must drop it too.
+              execFileSync('addpart', [disk!.device, '1', '2048', '2048']);
+              expect(kernelPartitionsNow(disk!.device)).toHaveLength(1);
+              controller.abort(new Error('test cancel'));
+            },
+          },
+        );
+        expect(report.outcome).toBe('cancelled');
+        expect(report.regions.find((r) => r.number === 0)?.phase).toBe('waiting');
         await expectNoValidTable(disk!.device);
       });
     });

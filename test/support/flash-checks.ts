@@ -4,7 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { withLoopDevice } from './cosi-fixture-tools.ts';
@@ -108,6 +109,18 @@ export async function expectNoValidTable(device: string): Promise<void> {
   expect(printed.stdout + printed.stderr).toMatch(/Creating new GPT entries|GPT: not present/);
   const blkid = await tool('blkid', ['-p', device]);
   expect(blkid.stdout).not.toMatch(/PTTYPE/);
+  await expectNoKernelPartitions(device);
+}
+
+/** The kernel lists no partition of `device` (lsblk and sysfs): nothing stale an automounter could mount. */
+export async function expectNoKernelPartitions(device: string): Promise<void> {
+  const listed = await tool('lsblk', ['--raw', '--noheadings', '--output', 'NAME,TYPE', device]);
+  expect(listed.code, listed.stderr).toBe(0);
+  const parts = listed.stdout.split('\n').filter((line) => line.trim().endsWith(' part'));
+  expect(parts, `lsblk ${device} lists partitions`).toEqual([]);
+  const name = basename(device);
+  const sysfs = await readdir(`/sys/class/block/${name}`).catch(() => [] as string[]);
+  expect(sysfs.filter((entry) => entry.startsWith(name)), `/sys/class/block/${name} partitions`).toEqual([]);
 }
 
 /** Puts a valid old GPT on the device (as a previously used disk has), so a test can prove it is gone afterwards. */
