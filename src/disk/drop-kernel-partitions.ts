@@ -30,7 +30,7 @@ export async function dropKernelPartitions(device: string, options: { timeoutMs?
   if ((await kernelPartitions(basename(device))).length > 0) {
     await runTool('partx', ['-d', device], { timeoutMs }).catch((error: unknown) => problems.push(problem(error)));
   }
-  let remaining: string[] = [];
+  let remaining: string[];
   try {
     remaining = await lsblkPartitions(device, timeoutMs);
   } catch (error) {
