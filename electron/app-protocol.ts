@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentTypeFor, resolveStaticFile, securityHeaders } from '../src/server/static-files.ts';
+import { contentTypeFor, resolveStaticFile, securityHeaders } from '../src/web/static-files.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'cosiflash';

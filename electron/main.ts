@@ -1,14 +1,14 @@
 /**
  * Electron main: app lifecycle, the one window, and the shared handler table
- * (src/server/create-handlers.ts) registered over ipcMain. Main runs as the user; disk
+ * (src/service/create-handlers.ts) registered over ipcMain. Main runs as the user; disk
  * writes happen in a separate writer process (elevated through pkexec when needed), because
  * Chromium refuses to run as root with its sandbox.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, protocol, session } from 'electron';
-import { contentSecurityPolicy } from '../src/server/content-security-policy.ts';
-import { createHandlers, type HandlerRuntime } from '../src/server/create-handlers.ts';
+import { contentSecurityPolicy } from '../src/web/content-security-policy.ts';
+import { createHandlers, type HandlerRuntime } from '../src/service/create-handlers.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
 import { appUrlPolicy } from './app-url.ts';
 import { FlashFeedback } from './flash-feedback.ts';

@@ -1,12 +1,12 @@
 /**
- * Registers the shared handler table (src/server/create-handlers.ts) with ipcMain by walking
+ * Registers the shared handler table (src/service/create-handlers.ts) with ipcMain by walking
  * the contract's channel list through one typed `handle()`: sender check, payload guard,
  * handler, Result envelope. Nothing else is ever registered with ipcMain.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { CHANNELS, type Channel, type HandlerTable, type Result } from '../src/ipc/contract.ts';
 import { CosiflashError } from '../src/errors.ts';
-import { dispatchRequest } from '../src/server/dispatch-request.ts';
+import { dispatchRequest } from '../src/service/dispatch-request.ts';
 
 export interface RegisterOptions {
   readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;

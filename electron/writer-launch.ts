@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { WriterLaunch } from '../src/server/core-services.ts';
+import type { WriterLaunch } from '../src/service/core-services.ts';
 
 /** The path of a file bundled next to main, redirected out of app.asar when packaged. */
 export function unpackedPath(file: string): string {

@@ -88,7 +88,7 @@ export async function buildElectron(options: { outDir?: string; quiet?: boolean 
     build({ ...common, entryPoints: { preload: path.join(root, 'electron/preload.ts') }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } }),
     build({
       ...common,
-      entryPoints: Object.fromEntries([path.join(root, 'src/pipeline/writer-main.ts'), ...workers].map((file) => [path.basename(file, '.ts'), file])),
+      entryPoints: Object.fromEntries([path.join(root, 'src/writer/writer-main.ts'), ...workers].map((file) => [path.basename(file, '.ts'), file])),
       outdir: outDir,
       format: 'esm',
       outExtension: { '.js': '.mjs' },

@@ -1,3 +1,5 @@
+import type { CosiflashError } from '../errors.ts';
+
 /** Exit codes of every `cosiflash` command (documented in the README). */
 export const EXIT_CODES = {
   ok: 0,
@@ -16,3 +18,28 @@ export const EXIT_CODES = {
   /** `verify`: the image is corrupt (a region failed its checks). */
   corrupt: 7,
 } as const;
+
+/** Maps an error to the documented exit codes (README: "Exit codes"). */
+export function exitCodeFor(error: CosiflashError): number {
+  switch (error.code) {
+    case 'E_CANCELLED':
+      return EXIT_CODES.cancelled;
+    case 'E_DISK_NOT_FOUND':
+    case 'E_DISK_CHANGED':
+    case 'E_DISK_INELIGIBLE':
+    case 'E_NO_ELIGIBLE_DISK':
+    case 'E_DISK_OPEN':
+    case 'E_PERMISSION':
+      return EXIT_CODES.refusedTarget;
+    case 'E_WRITE':
+    case 'E_VERIFY':
+    case 'E_WRITER':
+      return EXIT_CODES.writeFailed;
+    case 'E_INTERNAL':
+      return EXIT_CODES.internal;
+    case 'E_INPUT':
+      return EXIT_CODES.usage;
+    default:
+      return EXIT_CODES.invalidInput;
+  }
+}

@@ -1,6 +1,6 @@
 import { terminalText } from '../common/terminal-text.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
-import { EXIT_CODES } from './exit-codes.ts';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 
 /** One CLI command: receives its own arguments, returns the process exit code. */
 export type CommandRunner = (args: readonly string[]) => Promise<number>;
@@ -39,30 +39,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     // Details quote the image (entry names, JSON keys, partition names): escaped, never raw.
     process.stderr.write(`cosiflash ${name}: ${appError.code}: ${terminalText(appError.title)}\n  ${terminalText(appError.detail)}\n${appError.hint ? `  ${terminalText(appError.hint)}\n` : ''}`);
     return error instanceof CosiflashError ? exitCodeFor(error) : EXIT_CODES.internal;
-  }
-}
-
-/** Maps an error to the documented exit codes (README: "Exit codes"). */
-export function exitCodeFor(error: CosiflashError): number {
-  switch (error.code) {
-    case 'E_CANCELLED':
-      return EXIT_CODES.cancelled;
-    case 'E_DISK_NOT_FOUND':
-    case 'E_DISK_CHANGED':
-    case 'E_DISK_INELIGIBLE':
-    case 'E_NO_ELIGIBLE_DISK':
-    case 'E_DISK_OPEN':
-    case 'E_PERMISSION':
-      return EXIT_CODES.refusedTarget;
-    case 'E_WRITE':
-    case 'E_VERIFY':
-    case 'E_WRITER':
-      return EXIT_CODES.writeFailed;
-    case 'E_INTERNAL':
-      return EXIT_CODES.internal;
-    case 'E_INPUT':
-      return EXIT_CODES.usage;
-    default:
-      return EXIT_CODES.invalidInput;
   }
 }

@@ -11,9 +11,9 @@ import { DEFAULT_GRPC_SOCKET, parseGrpcAddress } from '../grpc/grpc-address.ts';
 import type { RunningGrpcServer } from '../grpc/grpc-server.ts';
 import { CosiflashError } from '../errors.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
-import { createHandlers } from '../server/create-handlers.ts';
-import { loadOrCreateToken } from '../server/token-file.ts';
-import { startWebServer } from '../server/web-server.ts';
+import { createHandlers } from '../service/create-handlers.ts';
+import { loadOrCreateToken } from '../web/token-file.ts';
+import { startWebServer } from '../web/web-server.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
 const HELP = `Usage: cosiflash serve [options]

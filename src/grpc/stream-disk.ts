@@ -10,7 +10,7 @@ import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
-import { spawnWriter, type SpawnWriterOptions } from '../pipeline/spawn-writer.ts';
+import { spawnWriter, type SpawnWriterOptions } from '../writer/spawn-writer.ts';
 
 /** The station's policy, as given to `cosiflash serve`. */
 export interface StationPolicy {

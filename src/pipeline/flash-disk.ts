@@ -17,13 +17,13 @@ import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-
 import { openSource, type OpenSourceOptions } from '../source/open-source.ts';
 import type { ImageSource, RetryEvent } from '../source/image-source.ts';
 import { buildFlashReport, type RegionRecord } from './flash-report.ts';
-import type { FlashRequest } from './flash-request.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
 import { createProgressMeter, type ProgressMeter } from './progress-meter.ts';
 import { readBackSha384 } from './read-back.ts';
 import { createRegionPipeline, type RegionPipeline } from './region-pipeline.ts';
 import { openTarget, type TargetDevice } from './target-device.ts';
 
-export type { FlashRequest } from './flash-request.ts';
+export type { FlashRequest } from '../model/flash-request.ts';
 
 /** An image opened and inspected before its flash was requested. */
 export interface PreparedImage {

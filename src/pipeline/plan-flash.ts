@@ -24,7 +24,7 @@ import { CosiflashError } from '../errors.ts';
 import type { DiskIdentity } from '../model/disk-identity.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
-import type { FlashRequest } from './flash-request.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
 
 /** A disk the user named, with the identity of the disk they were shown when there was one (UI). */
 export interface NamedTarget {

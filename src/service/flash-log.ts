@@ -16,8 +16,8 @@ import type { FlashReport } from '../model/flash-progress.ts';
 import type { Layout } from '../model/layout.ts';
 import { invokingUser } from '../util/invoking-user.ts';
 import { appendPrivateFile } from '../util/private-path.ts';
-import { APP_VERSION } from '../server/app-version.ts';
-import { configDir } from '../server/config-dir.ts';
+import { APP_VERSION } from './app-version.ts';
+import { configDir } from './config-dir.ts';
 
 export type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ENTRY_URL, appProtocolHandler } from '../../electron/app-protocol.ts';
 import { appUrlPolicy } from '../../electron/app-url.ts';
-import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/server/content-security-policy.ts';
-import { securityHeaders } from '../../src/server/static-files.ts';
+import { contentSecurityPolicy, metaContentSecurityPolicy } from '../../src/web/content-security-policy.ts';
+import { securityHeaders } from '../../src/web/static-files.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cosiflash-app-scheme-'));
 mkdirSync(path.join(root, 'assets'));

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electronWriterLaunch } from '../../electron/writer-launch.ts';
 import { buildElectron } from '../../scripts/build-electron.ts';
 import type { FlashProgress } from '../../src/model/flash-progress.ts';
-import { createHandlers } from '../../src/server/create-handlers.ts';
+import { createHandlers } from '../../src/service/create-handlers.ts';
 import { buildCosiFixture, PROJECT_ROOT, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { readAt, run, withLoopDevice } from '../support/cosi-fixture-tools.ts';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type Result } from '../../src/ipc/contract.ts';
-import { contentSecurityPolicy } from '../../src/server/content-security-policy.ts';
+import { contentSecurityPolicy } from '../../src/web/content-security-policy.ts';
 
 type Listener = (event: unknown, payload: unknown) => Promise<Result<unknown>>;
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { elevatedLauncherPath } from '../../electron/writer-launch.ts';
-import { planLaunch } from '../../src/pipeline/writer-launch.ts';
+import { planLaunch } from '../../src/writer/plan-writer-launch.ts';
 import { PROJECT_ROOT } from '../support/cosi-fixtures.ts';
 
 const POLICY = path.join(PROJECT_ROOT, 'packaging/linux/dev.cosiflash.writer.policy');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNELS, EVENTS, isChannel, isEventName } from '../../src/ipc/contract.ts';
 import { PAYLOAD_GUARDS } from '../../src/ipc/guards.ts';
-import { createHandlers } from '../../src/server/create-handlers.ts';
+import { createHandlers } from '../../src/service/create-handlers.ts';
 
 const configDir = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-contract-'));
 afterAll(() => rm(configDir, { recursive: true, force: true }));

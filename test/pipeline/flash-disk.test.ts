@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
 import { flashDisk, prepareImage, type FlashDiskOptions } from '../../src/pipeline/flash-disk.ts';
-import type { FlashRequest } from '../../src/pipeline/flash-request.ts';
+import type { FlashRequest } from '../../src/model/flash-request.ts';
 import { buildCosiFixture, type CosiFixture, type CosiFixtureOptions } from '../support/cosi-fixtures.ts';
 import { expectFilesystemsClean, expectFlashedLike, expectNoValidTable, hashDevice, tool, writeOldTable } from '../support/flash-checks.ts';
 import { attachLoop, attachTmpfsLoop, describeRootOnly, itRootOnly, withLoops, type AttachLoopOptions } from '../support/loop-device.ts';

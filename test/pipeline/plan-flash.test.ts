@@ -3,7 +3,7 @@ import { parseExpectedHash } from '../../src/cosi/image-hash.ts';
 import type { DiskIdentity } from '../../src/model/disk-identity.ts';
 import type { DiskInfo } from '../../src/model/disk-info.ts';
 import { flashRequestFor, planFlash, type PlanFlashInput, type PlanFlashServices } from '../../src/pipeline/plan-flash.ts';
-import { spawnWriter } from '../../src/pipeline/spawn-writer.ts';
+import { spawnWriter } from '../../src/writer/spawn-writer.ts';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { hashDevice } from '../support/flash-checks.ts';
 import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';

@@ -1,6 +1,6 @@
 /**
  * The web-mode transport: the IPC contract over one WebSocket to `cosiflash serve`
- * (wire format: src/server/ws-protocol.ts).
+ * (wire format: src/ipc/ws-protocol.ts).
  *
  * The page URL carries the session token (`?token=…`, printed by the server); the socket
  * goes to the same origin. Requests wait for the socket to open, are matched to responses by
@@ -9,10 +9,10 @@
  * restarted server or a brief hiccup does not strand the UI.
  */
 import type { Channel, EventName, EventPayload, RequestOf, Result, ResponseOf } from '../../../src/ipc/contract.ts';
-import type { WsRequest, WsServerMessage } from '../../../src/server/ws-protocol.ts';
+import type { WsRequest, WsServerMessage } from '../../../src/ipc/ws-protocol.ts';
 import { transportError, type Api, type ConnectionState } from './api.ts';
 
-/** Must equal WS_PATH / WS_CLOSE_UNAUTHORIZED in src/server/ws-protocol.ts (runtime imports from src/ are not allowed here). */
+/** Must equal WS_PATH / WS_CLOSE_UNAUTHORIZED in src/ipc/ws-protocol.ts (runtime imports from src/ are not allowed here). */
 const WS_PATH = '/ws';
 const WS_CLOSE_UNAUTHORIZED = 4401;
 const MAX_BACKOFF_MS = 5_000;

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import type { WsRequest } from '../../../src/server/ws-protocol.ts';
+import type { WsRequest } from '../../../src/ipc/ws-protocol.ts';
 import type { ConnectionState } from '../../../renderer/src/ipc/api.ts';
 import { createWebApi, socketUrlFor, tokenFromPageUrl } from '../../../renderer/src/ipc/web-api.ts';
 

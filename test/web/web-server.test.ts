@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../../src/server/content-security-policy.ts';
-import { createHandlers, type HandlerRuntime } from '../../src/server/create-handlers.ts';
-import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
+import { contentSecurityPolicy } from '../../src/web/content-security-policy.ts';
+import { createHandlers, type HandlerRuntime } from '../../src/service/create-handlers.ts';
+import { startWebServer, type WebServer } from '../../src/web/web-server.ts';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { connect } from './ws-client.ts';
 

@@ -1,8 +1,8 @@
 /**
- * One flash, as a front end asks for it (module-apis: src/pipeline). Plain data: it crosses
+ * One flash, as a front end asks for it (module-apis: src/model). Plain data: it crosses
  * the writer-process boundary as JSON.
  */
-import type { DiskIdentity } from '../model/disk-identity.ts';
+import type { DiskIdentity } from './disk-identity.ts';
 export interface FlashRequest {
   /** URL or path of the COSI. */
   readonly source: string;

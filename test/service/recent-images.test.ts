@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configDir } from '../../src/server/config-dir.ts';
-import { RecentImages } from '../../src/server/recent-images.ts';
+import { configDir } from '../../src/service/config-dir.ts';
+import { RecentImages } from '../../src/service/recent-images.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -9,9 +9,9 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HandlerTable } from '../ipc/contract.ts';
 import { parseWsRequest } from '../ipc/parse-ws-request.ts';
-import { dispatchRequest } from './dispatch-request.ts';
-import type { EventHub } from './event-hub.ts';
-import { WS_MAX_PAYLOAD_BYTES, type WsServerMessage } from './ws-protocol.ts';
+import { dispatchRequest } from '../service/dispatch-request.ts';
+import type { EventHub } from '../service/event-hub.ts';
+import { WS_MAX_PAYLOAD_BYTES, type WsServerMessage } from '../ipc/ws-protocol.ts';
 
 /** Above this much unsent data, events for a slow client are dropped (responses are not). */
 const MAX_BUFFERED_EVENT_BYTES = 4 * 1024 * 1024;

@@ -14,11 +14,11 @@ import type { Duplex } from 'node:stream';
 import { CosiflashError } from '../errors.ts';
 import type { HandlerTable } from '../ipc/contract.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
-import type { EventHub } from './event-hub.ts';
+import type { EventHub } from '../service/event-hub.ts';
 import { securityHeaders, serveStatic } from './static-files.ts';
 import { allowedHosts, createToken, isLoopbackHost, requestToken, tokenMatches } from './web-auth.ts';
 import { WsEndpoint } from './ws-endpoint.ts';
-import { WS_PATH } from './ws-protocol.ts';
+import { WS_PATH } from '../ipc/ws-protocol.ts';
 
 export interface WebServerOptions {
   readonly handlers: HandlerTable;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiskInfo } from '../../src/model/disk-info.ts';
-import { DiskWatcher, diskSetSignature } from '../../src/server/disk-watcher.ts';
+import { DiskWatcher, diskSetSignature } from '../../src/service/disk-watcher.ts';
 
 const disk = (device: string, change: Partial<DiskInfo> = {}): DiskInfo => ({
   device, sizeBytes: 1024 ** 3, logicalSectorBytes: 512, physicalSectorBytes: 512, model: 'Stick', vendor: null, serial: null, bus: 'USB',

@@ -2,7 +2,7 @@ import { accessSync, constants, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CosiflashError } from '../errors.ts';
 import { findSystemTool } from '../util/system-tool.ts';
-import type { FlashRequest } from './flash-request.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
 
 export interface LaunchPlan {
   readonly command: string;

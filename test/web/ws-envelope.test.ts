@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, type HandlerRuntime } from '../../src/server/create-handlers.ts';
-import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
-import type { WsServerMessage } from '../../src/server/ws-protocol.ts';
+import { createHandlers, type HandlerRuntime } from '../../src/service/create-handlers.ts';
+import { startWebServer, type WebServer } from '../../src/web/web-server.ts';
+import type { WsServerMessage } from '../../src/ipc/ws-protocol.ts';
 import { connect, type ContractClient } from './ws-client.ts';
 
 let dir: string;

@@ -13,8 +13,8 @@ import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTabl
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
-import { AutoFlashStation } from '../service/auto-flash-station.ts';
-import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from '../service/flash-log.ts';
+import { AutoFlashStation } from './auto-flash-station.ts';
+import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from './app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';

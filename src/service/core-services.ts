@@ -11,7 +11,7 @@ import type { chooseTarget } from '../disk/choose-target.ts';
 import type { evaluateDisks } from '../disk/evaluate-disks.ts';
 import type { findDisksHolding } from '../disk/find-disks-holding.ts';
 import type { listDisks } from '../disk/list-disks.ts';
-import type { SpawnWriterOptions, WriterJob, spawnWriter } from '../pipeline/spawn-writer.ts';
+import type { SpawnWriterOptions, WriterJob, spawnWriter } from '../writer/spawn-writer.ts';
 
 /** How to start the writer process (plain node, Electron's binary as node, pkexec). */
 export type WriterLaunch = Pick<SpawnWriterOptions, 'execPath' | 'execArgs' | 'env' | 'elevate' | 'script' | 'elevatedLauncher'>;
@@ -37,7 +37,7 @@ export async function loadCoreService<K extends keyof CoreServices>(key: K): Pro
     evaluateDisks: async () => (await import('../disk/evaluate-disks.ts')).evaluateDisks,
     chooseTarget: async () => (await import('../disk/choose-target.ts')).chooseTarget,
     findDisksHolding: async () => (await import('../disk/find-disks-holding.ts')).findDisksHolding,
-    spawnWriter: async () => (await import('../pipeline/spawn-writer.ts')).spawnWriter,
+    spawnWriter: async () => (await import('../writer/spawn-writer.ts')).spawnWriter,
   };
   return load[key]();
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from './ws-client.ts';
+import { connect } from '../web/ws-client.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let dir: string;

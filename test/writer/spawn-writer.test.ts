@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/ipc/writer-protocol.ts';
-import { spawnWriter } from '../../src/pipeline/spawn-writer.ts';
-import { planLaunch, userWritableReason } from '../../src/pipeline/writer-launch.ts';
+import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/writer/writer-protocol.ts';
+import { spawnWriter } from '../../src/writer/spawn-writer.ts';
+import { planLaunch, userWritableReason } from '../../src/writer/plan-writer-launch.ts';
 
-const WRITER = fileURLToPath(new URL('../../src/pipeline/writer-main.ts', import.meta.url));
+const WRITER = fileURLToPath(new URL('../../src/writer/writer-main.ts', import.meta.url));
 const request = { source: '/nonexistent/cosiflash-test/image.cosi', verify: true, unmount: false, allowLoop: false };
 
 function startWriter(token: string) {

@@ -3,12 +3,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CosiflashError, fromAppError } from '../errors.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
-import { HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from '../ipc/writer-protocol.ts';
+import { HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from './writer-protocol.ts';
 import { createEventQueue } from './event-queue.ts';
-import type { FlashRequest } from './flash-request.ts';
-import { needsElevation, planLaunch } from './writer-launch.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
+import { needsElevation, planLaunch } from './plan-writer-launch.ts';
 
-/** A flash job running in a writer process (module-apis: src/pipeline). */
+/** A flash job running in a writer process (module-apis: src/writer). */
 export interface WriterJob {
   readonly jobId: string;
   /** Progress events in order; ends when the job ends. Single consumer. */

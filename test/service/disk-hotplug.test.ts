@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DisksChangedEvent } from '../../src/ipc/contract.ts';
-import { createHandlers } from '../../src/server/create-handlers.ts';
+import { createHandlers } from '../../src/service/create-handlers.ts';
 import { run, withLoopDevice } from '../support/cosi-fixture-tools.ts';
 
 const isRoot = process.getuid?.() === 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFlashPlan } from '../../src/cli/flash-plan.ts';
+import { formatFlashPlan } from '../../src/cli/format-flash-plan.ts';
 import { makeDisk } from '../disk/make-disk.ts';
 import { sampleLayout } from '../renderer/sample-data.ts';
 

@@ -26,8 +26,8 @@
  *   all authenticated connections (flash progress of every job, disk hotplug).
  * - Requests are handled concurrently; responses may arrive out of order — match by `id`.
  */
-import type { Channel, RequestOf, ResponseOf, Result } from '../ipc/contract.ts';
-import type { ContractEvent } from './event-hub.ts';
+import type { Channel, RequestOf, ResponseOf, Result } from './contract.ts';
+import type { ContractEvent } from '../service/event-hub.ts';
 
 /** Path of the WebSocket endpoint on the serve port. */
 export const WS_PATH = '/ws';

@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { CosiflashError, toAppError } from '../errors.ts';
-import type { FlashLogContext } from '../service/flash-log.ts';
+import type { FlashLogContext } from './flash-log.ts';
 import { APP_VERSION } from './app-version.ts';
 import type { FlashJobInfo, FlashJobState } from '../ipc/contract.ts';
 import type { AppError } from '../model/app-error.ts';

@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import type { Channel, RequestOf, ResponseOf, Result } from '../../src/ipc/contract.ts';
-import type { WsEvent, WsServerMessage } from '../../src/server/ws-protocol.ts';
+import type { WsEvent, WsServerMessage } from '../../src/ipc/ws-protocol.ts';
 
 export interface ContractClient {
   readonly socket: WebSocket;

@@ -1,7 +1,7 @@
 /**
- * Entry of the writer process: `node src/pipeline/writer-main.ts --token <hex>` (or Electron's
+ * Entry of the writer process: `node src/writer/writer-main.ts --token <hex>` (or Electron's
  * binary with ELECTRON_RUN_AS_NODE=1, possibly through pkexec). Runs exactly one flash job
- * received on stdin and reports on stdout (src/ipc/writer-protocol.ts).
+ * received on stdin and reports on stdout (src/writer/writer-protocol.ts).
  *
  * It never outlives its parent: stdin closing, a changed parent pid or a silent parent
  * cancels the job; SIGINT/SIGTERM cancel it too. A cancelled job still zeroes the disk's
@@ -16,9 +16,9 @@ import {
   encodeMessage,
   parseToWriter,
   type FromWriterMessage,
-} from '../ipc/writer-protocol.ts';
-import type { PreparedImage } from './flash-disk.ts';
-import type { FlashRequest } from './flash-request.ts';
+} from './writer-protocol.ts';
+import type { PreparedImage } from '../pipeline/flash-disk.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
 
 const tokenIndex = process.argv.indexOf('--token');
 const token = tokenIndex >= 0 ? (process.argv[tokenIndex + 1] ?? '') : '';
@@ -89,7 +89,7 @@ send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid,
 // for it, and a job that arrives later finds it ready. A load failure surfaces in run().
 // No compile cache here, ever: the writer may run as root, and a cache folder another user can
 // write would let them plant the code it runs (src/util/enable-private-compile-cache.ts).
-const core = import('./flash-disk.ts');
+const core = import('../pipeline/flash-disk.ts');
 core.catch(() => undefined);
 
 async function run(jobId: string, request: FlashRequest): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineSplitter, encodeMessage, parseFromWriter, parseToWriter } from '../../src/ipc/writer-protocol.ts';
+import { createLineSplitter, encodeMessage, parseFromWriter, parseToWriter } from '../../src/writer/writer-protocol.ts';
 
 const token = 'a'.repeat(64);
 const request = { source: 'http://127.0.0.1/x.cosi', verify: true, unmount: false, allowLoop: false };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CosiflashError } from '../../src/errors.ts';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
-import { createEventQueue } from '../../src/pipeline/event-queue.ts';
-import type { RunningWriter } from '../../src/server/core-services.ts';
-import { FlashJobs } from '../../src/server/flash-jobs.ts';
+import { createEventQueue } from '../../src/writer/event-queue.ts';
+import type { RunningWriter } from '../../src/service/core-services.ts';
+import { FlashJobs } from '../../src/service/flash-jobs.ts';
 
 /** A scripted writer: the test pushes events and settles `done` by hand. */
 function scriptedWriter(jobId: string) {
