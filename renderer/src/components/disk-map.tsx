@@ -1,6 +1,7 @@
 /**
  * The image's disk drawn to scale: GPT regions, partitions coloured by type and named,
- * unallocated space hatched; tiny regions keep a minimum width so they stay visible.
+ * unallocated space hatched; tiny regions keep a minimum width so they stay visible and show
+ * their partition number when the name does not fit (colour is never the only cue).
  */
 import { formatBytes } from '../../../src/util/format-units.ts';
 import type { Layout } from '../../../src/model/layout.ts';
@@ -25,6 +26,12 @@ export function DiskMap(props: { readonly layout: Layout }) {
                 <span className="segment-text">
                   <span className="segment-name">{segment.label}</span>
                   {segment.widthPercent >= 8 && <span className="segment-size">{formatBytes(segment.sizeBytes)}</span>}
+                </span>
+              )}
+              {/* Too narrow for its name: its number, as in the partition table, so no partition is told apart by colour alone. */}
+              {segment.kind === 'partition' && segment.widthPercent < 5 && segment.partition !== null && (
+                <span className="segment-number" aria-hidden="true">
+                  {segment.partition.number}
                 </span>
               )}
             </div>

@@ -4,10 +4,10 @@
  */
 import type { AppError } from '../../../src/model/app-error.ts';
 
-export function ErrorPanel(props: { readonly error: AppError; readonly onDismiss?: () => void }) {
-  const { error, onDismiss } = props;
+export function ErrorPanel(props: { readonly error: AppError; readonly onDismiss?: () => void; readonly id?: string }) {
+  const { error, onDismiss, id } = props;
   return (
-    <div className="error-panel" role="alert">
+    <div className="error-panel" role="alert" id={id}>
       <div className="error-icon" aria-hidden="true">
         !
       </div>

@@ -4,9 +4,11 @@
  */
 import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
 import type { FlashReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
+import { CopyButton } from '../components/copy-button.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { StatRow } from '../components/stat-row.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
+import { failureActions } from '../view/failure-actions.ts';
 import { PHASE_LABELS } from '../view/flash-rows.ts';
 
 const OUTCOME_TEXT = {
@@ -30,6 +32,11 @@ function verdictText(region: RegionVerdict, outcome: FlashReport['outcome']): st
   return PHASE_LABELS[region.phase];
 }
 
+/** A shell word: left bare when it is plain, else single-quoted. */
+function quoteArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 function shortHash(hex: string | null): string {
   return hex === null || hex === '' ? '—' : `${hex.slice(0, 16)}…${hex.slice(-8)}`;
 }
@@ -43,8 +50,13 @@ export function DoneScreen() {
   const saveReport = useAppStore((state) => state.saveReport);
   const flashAnother = useAppStore((state) => state.flashAnother);
   const startOver = useAppStore((state) => state.startOver);
+  const runFailureAction = useAppStore((state) => state.runFailureAction);
+  const verifyCommandShown = useAppStore((state) => state.verifyCommandShown);
   if (report === null) return null;
   const outcome = OUTCOME_TEXT[report.outcome];
+  // A failure offers the actions that fit whose fault it was (never "Flash another disk" for a bad image).
+  const guidance = report.outcome === 'failed' && flashError !== null ? failureActions(flashError.code, { afterReview: true }) : null;
+  const verifyCommand = `cosiflash verify ${quoteArg(report.source)} --hash ${report.imageHash}`;
 
   return (
     <section className="panel done" aria-labelledby="done-title">
@@ -65,6 +77,12 @@ export function DoneScreen() {
       </div>
 
       {flashError !== null && report.outcome !== 'cancelled' && <ErrorPanel error={flashError} />}
+      {guidance !== null && (
+        <p className={`fault fault-${guidance.fault}`}>
+          <strong>Cause: </strong>
+          {guidance.faultText}
+        </p>
+      )}
 
       <StatRow
         boxed
@@ -117,16 +135,40 @@ export function DoneScreen() {
         Image <span className="mono">{report.imageHash}</span>
       </p>
 
+      {guidance !== null && verifyCommandShown && (
+        <div className="verify-command">
+          <p>Check the whole image on this computer, without writing anything:</p>
+          <div className="hash-row">
+            <code className="hash" aria-label="Verify command">
+              {verifyCommand}
+            </code>
+            <CopyButton text={verifyCommand} label="Copy verify command" />
+          </div>
+        </div>
+      )}
+
       <div className="actions actions-end">
         <button type="button" className="button-secondary" onClick={() => void saveReport()}>
           Save report
         </button>
-        <button type="button" className="button-secondary" onClick={startOver}>
-          Use another image
-        </button>
-        <button type="button" className="button-primary" onClick={() => void flashAnother()}>
-          Flash another disk
-        </button>
+        {guidance === null ? (
+          <>
+            <button type="button" className="button-secondary" onClick={startOver}>
+              Use another image
+            </button>
+            <button type="button" className="button-primary" onClick={() => void flashAnother()}>
+              Flash another disk
+            </button>
+          </>
+        ) : (
+          guidance.actions
+            .map((action, index) => (
+              <button key={action.id} type="button" className={index === 0 ? 'button-primary' : 'button-secondary'} onClick={() => void runFailureAction(action.id)}>
+                {action.label}
+              </button>
+            ))
+            .reverse()
+        )}
       </div>
       {savedPath !== null && (
         <p className="status" role="status">

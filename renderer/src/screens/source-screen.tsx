@@ -5,6 +5,7 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
+import { invalidSourceField } from '../view/invalid-source-field.ts';
 
 export function SourceScreen() {
   const location = useAppStore((state) => state.location);
@@ -36,6 +37,8 @@ export function SourceScreen() {
   };
   const canDrop = capabilities?.dropPaths === true;
   const error = inspectError ?? sourceError;
+  const invalidField = invalidSourceField(error?.code ?? null);
+  const invalidProps = (field: 'location' | 'expectedHash') => (invalidField === field ? { 'aria-invalid': true, 'aria-describedby': 'source-error' } : {});
 
   return (
     <section
@@ -65,6 +68,7 @@ export function SourceScreen() {
               spellCheck={false}
               autoComplete="off"
               autoFocus
+              {...invalidProps('location')}
             />
             {capabilities?.browse === true && (
               <button type="button" className="button-secondary" onClick={() => void browse()}>
@@ -86,6 +90,7 @@ export function SourceScreen() {
             spellCheck={false}
             autoComplete="off"
             className="mono"
+            {...invalidProps('expectedHash')}
           />
         </label>
         <div className="actions">
@@ -100,7 +105,7 @@ export function SourceScreen() {
           Reading the image’s metadata and partition table…
         </p>
       )}
-      {error !== null && <ErrorPanel error={error} onDismiss={clearInspectError} />}
+      {error !== null && <ErrorPanel id="source-error" error={error} onDismiss={clearInspectError} />}
       {recent.length > 0 && (
         <section className="recent" aria-labelledby="recent-title">
           <h2 id="recent-title">Recent images</h2>

@@ -4,6 +4,7 @@
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { Api } from '../ipc/api.ts';
+import type { FailureSlice } from './failure-slice.ts';
 import type { FlashSlice } from './flash-slice.ts';
 import type { HistorySlice } from './history-slice.ts';
 import type { ReviewSlice } from './review-slice.ts';
@@ -12,7 +13,7 @@ import type { StationSlice } from './station-slice.ts';
 import type { TargetSlice } from './target-slice.ts';
 import type { UiSlice } from './ui-slice.ts';
 
-export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice & HistorySlice & StationSlice;
+export type AppState = SourceSlice & ReviewSlice & TargetSlice & FlashSlice & UiSlice & HistorySlice & StationSlice & FailureSlice;
 
 /** A slice factory: given the transport, a zustand creator for that slice. */
 export type SliceFactory<Slice> = (api: Api) => StateCreator<AppState, [], [], Slice>;

@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../ipc/api.ts';
 import type { AppState } from './app-state.ts';
+import { createFailureSlice } from './failure-slice.ts';
 import { createFlashSlice } from './flash-slice.ts';
 import { createHistorySlice } from './history-slice.ts';
 import { createReviewSlice } from './review-slice.ts';
@@ -25,5 +26,6 @@ export function createAppStore(api: Api): AppStore {
     ...createUiSlice(api)(...args),
     ...createHistorySlice(api)(...args),
     ...createStationSlice(api)(...args),
+    ...createFailureSlice(api)(...args),
   }));
 }
