@@ -10,7 +10,7 @@ import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 

@@ -17,7 +17,7 @@ import type { FlashRequest } from '../model/flash-request.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
 import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
-import { formatBytes, formatDuration, formatRate } from '../util/format-units.ts';
+import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { terminalText } from '../common/terminal-text.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../util/format-units.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../common/format-units.ts';
 
 /** Shows a flash job's progress: bars on a TTY, plain lines otherwise, NDJSON with --json. */
 export interface FlashProgressView {

@@ -2,7 +2,7 @@ import { terminalText } from '../common/terminal-text.ts';
 import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 
 /**
  * The plan `cosiflash flash` shows before asking for confirmation: the target disk and,

@@ -4,7 +4,7 @@
  */
 import type { Layout } from '../model/layout.ts';
 import { terminalText } from '../common/terminal-text.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 
 /**
  * The `cosiflash inspect --json` object (stable: fields are only ever added).

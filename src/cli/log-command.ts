@@ -5,7 +5,7 @@
 import { CosiflashError } from '../errors.ts';
 import type { FlashLogEntry } from '../model/flash-log-entry.ts';
 import { defaultFlashLogFile, flashLogCsv, readFlashLog } from '../service/flash-log.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
 

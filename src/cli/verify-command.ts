@@ -9,7 +9,7 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { verifyCosi, type VerifyRegionResult, type VerifyReport } from '../cosi/verify-cosi.ts';
 import { CosiflashError } from '../errors.ts';
-import { formatBytes, formatRate } from '../util/format-units.ts';
+import { formatBytes, formatRate } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseImageArgs } from './inspect-command.ts';
 import { RETRY_FOR_HELP } from './retry-for-option.ts';

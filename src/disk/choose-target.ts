@@ -4,7 +4,7 @@
  */
 import { CosiflashError } from '../errors.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { ineligibleReasons, type EligibilityContext } from './eligibility.ts';
 import { evaluateDisks, withSourceDisks } from './evaluate-disks.ts';
 

@@ -4,7 +4,7 @@
  * same rules run for the list shown to the user and again right before writing.
  */
 import type { DiskInfo, IneligibleReason } from '../model/disk-info.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { deepestMountpoint } from './path-under.ts';
 import { SYSTEM_MOUNTPOINTS } from './system-disks.ts';
 

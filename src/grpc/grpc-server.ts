@@ -7,7 +7,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { CosiflashError } from '../errors.ts';
-import { APP_VERSION } from '../service/app-version.ts';
+import { APP_VERSION } from '../common/app-version.ts';
 import { grpcTarget, isLoopbackHost, type GrpcAddress } from './grpc-address.ts';
 import { loadProtos } from './load-protos.ts';
 import { runStreamDisk, servicingActive, type StationPolicy } from './stream-disk.ts';

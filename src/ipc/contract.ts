@@ -245,6 +245,8 @@ export type EventName = keyof EventMap;
 export type RequestOf<C extends Channel> = RequestMap[C]['request'];
 export type ResponseOf<C extends Channel> = RequestMap[C]['response'];
 export type EventPayload<E extends EventName> = EventMap[E];
+/** One event as data: `{ event, payload }` with the payload typed by the event name. */
+export type ContractEvent = { readonly [E in EventName]: { readonly event: E; readonly payload: EventPayload<E> } }[EventName];
 
 /** Runtime list of request channels (the preload allowlist and handler table match it). */
 export const CHANNELS = [

@@ -26,8 +26,7 @@
  *   all authenticated connections (flash progress of every job, disk hotplug).
  * - Requests are handled concurrently; responses may arrive out of order — match by `id`.
  */
-import type { Channel, RequestOf, ResponseOf, Result } from './contract.ts';
-import type { ContractEvent } from '../service/event-hub.ts';
+import type { Channel, ContractEvent, RequestOf, ResponseOf, Result } from './contract.ts';
 
 /** Path of the WebSocket endpoint on the serve port. */
 export const WS_PATH = '/ws';

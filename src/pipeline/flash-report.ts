@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { AppError } from '../model/app-error.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
-import { APP_VERSION } from '../service/app-version.ts';
+import { APP_VERSION } from '../common/app-version.ts';
 import type { FlashReport, RegionPhase, RegionVerdict } from '../model/flash-progress.ts';
 
 /** The mutable per-region record a flash fills in; frozen into a {@link RegionVerdict} at the end. */

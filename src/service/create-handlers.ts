@@ -15,7 +15,7 @@ import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
 import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
-import { APP_NAME, APP_VERSION } from './app-version.ts';
+import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
 import { DiskWatcher } from './disk-watcher.ts';

@@ -4,10 +4,7 @@
  * Electron main forwards to its window (and drives the taskbar progress from it); web mode
  * pushes to every authenticated WebSocket. Listeners get plain data only.
  */
-import type { EventName, EventPayload } from '../ipc/contract.ts';
-
-/** One event as data: `{ event, payload }` with the payload typed by the event name. */
-export type ContractEvent = { readonly [E in EventName]: { readonly event: E; readonly payload: EventPayload<E> } }[EventName];
+import type { ContractEvent, EventName, EventPayload } from '../ipc/contract.ts';
 
 export type EventListener = (message: ContractEvent) => void;
 

@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { FlashLogContext } from './flash-log.ts';
-import { APP_VERSION } from './app-version.ts';
+import { APP_VERSION } from '../common/app-version.ts';
 import type { FlashJobInfo, FlashJobState } from '../ipc/contract.ts';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';

@@ -16,7 +16,7 @@ import type { FlashReport } from '../model/flash-progress.ts';
 import type { Layout } from '../model/layout.ts';
 import { invokingUser } from '../util/invoking-user.ts';
 import { appendPrivateFile } from '../util/private-path.ts';
-import { APP_VERSION } from './app-version.ts';
+import { APP_VERSION } from '../common/app-version.ts';
 import { configDir } from './config-dir.ts';
 
 export type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';

@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { CosiflashError } from '../errors.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { combineSignals, throwIfCancelled } from './cancellation.ts';
 import type { ImageSource, ReadOptions } from './image-source.ts';
 

@@ -3,7 +3,7 @@
  * unallocated space hatched; tiny regions keep a minimum width so they stay visible and show
  * their partition number when the name does not fit (colour is never the only cue).
  */
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import type { Layout } from '../../../src/model/layout.ts';
 import { diskSegments } from '../view/disk-segments.ts';
 import { partitionTone } from '../view/partition-tone.ts';

@@ -2,7 +2,7 @@
  * Every partition of the image: slot, name, type, size, filesystem, UUID, mount point,
  * compressed → written size, and a badge for shrunk filesystems and verity.
  */
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import type { Layout } from '../../../src/model/layout.ts';
 import { partitionTone } from '../view/partition-tone.ts';
 

@@ -9,7 +9,7 @@
  * by main before the writer starts).
  */
 import { useEffect, useRef, useState } from 'react';
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import { needsUnmountConsent } from '../store/disk-choice.ts';
 import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';

@@ -2,7 +2,7 @@
  * Step 6 — Done: a clear pass/fail for the device, per-region verdicts backed by their
  * SHA-384, total time and throughput; save the report; flash the next disk in one click.
  */
-import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
+import { formatBytes, formatDuration, formatRate } from '../../../src/common/format-units.ts';
 import type { FlashReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';

@@ -4,7 +4,7 @@
  * phase, bytes and speed. Cancel asks for confirmation first.
  */
 import { useEffect, useState } from 'react';
-import { formatBytes, formatDuration, formatRate } from '../../../src/util/format-units.ts';
+import { formatBytes, formatDuration, formatRate } from '../../../src/common/format-units.ts';
 import type { RegionPhase } from '../../../src/model/flash-progress.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';

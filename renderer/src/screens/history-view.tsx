@@ -3,7 +3,7 @@
  * text, result and date, and a CSV export for the bench's records.
  */
 import type { FlashLogEntry, FlashLogResult } from '../../../src/model/flash-log-entry.ts';
-import { formatBytes, formatRate } from '../../../src/util/format-units.ts';
+import { formatBytes, formatRate } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 

@@ -3,7 +3,7 @@
  * written: OS, architecture, bootloader, verity, the layout to scale, the partition table,
  * validation warnings, the image hash, and the package list.
  */
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { DiskMap } from '../components/disk-map.tsx';
 import { PackageList } from '../components/package-list.tsx';

@@ -4,7 +4,7 @@
  * about to be flashed, with a button that stops it. No click is needed to flash.
  */
 import { useEffect, useState } from 'react';
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { laneStatus } from '../view/lane-status.ts';

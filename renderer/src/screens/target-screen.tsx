@@ -4,7 +4,7 @@
  * The disks form one radio group (arrow keys move the choice).
  */
 import { useEffect } from 'react';
-import { formatBytes } from '../../../src/util/format-units.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { isChoosable, sortCandidates } from '../store/disk-choice.ts';
 import { selectedCandidate } from '../store/target-slice.ts';
