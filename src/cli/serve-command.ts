@@ -116,6 +116,7 @@ export async function runServe(args: readonly string[]): Promise<number> {
     grpcServer = await startGrpcServer({
       address,
       policy: { allowLoop: values['allow-loop'] ?? false, ...(onlyDevices.length > 0 ? { onlyDevices } : {}) },
+      runtime,
       allowRemote: values['allow-remote'] ?? false,
       ...(values['tls-cert'] === undefined || values['tls-key'] === undefined ? {} : { tls: { certPem: readFileSync(values['tls-cert']), keyPem: readFileSync(values['tls-key']) } }),
       ...(grpcToken === undefined || grpcToken === '' ? {} : { token: grpcToken }),

@@ -10,12 +10,18 @@ import { CosiflashError } from '../errors.ts';
 import { APP_VERSION } from '../common/app-version.ts';
 import { grpcTarget, isLoopbackHost, type GrpcAddress } from './grpc-address.ts';
 import { loadProtos } from './load-protos.ts';
-import { runStreamDisk, servicingActive, type StationPolicy } from './stream-disk.ts';
+import { StationServicing, type StationRuntime } from '../service/station-servicing.ts';
+import { stationServiceHandlers } from './station-service.ts';
+import { runStreamDisk, SERVICING_ACTIVE, type StationPolicy, type StreamDiskRequest } from './stream-disk.ts';
 
 /** How to serve: where, and (for remote TCP) TLS material and the token. */
 export interface GrpcServerOptions {
   readonly address: GrpcAddress;
   readonly policy: StationPolicy;
+  /** The station's handler table (createHandlers with the same policy): every flash goes through it. */
+  readonly runtime: StationRuntime;
+  /** Serve only Trident's services (no cosiflash.v1.StationService), as a plain Trident host would. */
+  readonly tridentOnly?: boolean;
   readonly allowRemote?: boolean;
   readonly tls?: { readonly certPem: Buffer; readonly keyPem: Buffer };
   readonly token?: string;
@@ -48,21 +54,23 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       callback(null, { version: `cosiflash ${APP_VERSION}` });
     },
   });
+  const station = new StationServicing({ runtime: options.runtime, allowLoop: options.policy.allowLoop });
   server.addService(protos.streamingService.service, {
-    StreamDisk: (call: grpc.ServerWritableStream<{ image_url: string; image_hash?: string; reboot?: { handling?: string } }, unknown>) => {
+    StreamDisk: (call: grpc.ServerWritableStream<StreamDiskRequest, unknown>) => {
       if (!authorized(call.metadata)) return void call.emit('error', unauthenticated);
-      if (servicingActive()) return void call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'Servicing is active' });
-      const controller = new AbortController();
-      call.on('cancelled', () => controller.abort());
-      void runStreamDisk(call.request, options.policy, (response) => void call.write(response), controller.signal).finally(() => call.end());
+      void station.admit([]).then(
+        (admission) => {
+          // Trident answers a servicing request while one runs with UNAVAILABLE "Servicing is active", before any response.
+          if (admission === null) return void call.emit('error', { code: grpc.status.UNAVAILABLE, details: SERVICING_ACTIVE });
+          const controller = new AbortController();
+          call.on('cancelled', () => controller.abort());
+          void runStreamDisk(call.request, station, admission, (response) => void call.write(response), controller.signal).finally(() => call.end());
+        },
+        (error: unknown) => call.emit('error', { code: grpc.status.INTERNAL, details: (error as Error).message }),
+      );
     },
   });
-  server.addService(protos.stationService.service, {
-    ListDisks: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      if (!authorized(call.metadata)) return callback(unauthenticated);
-      void listStationDisks(options.policy).then((disks) => callback(null, { disks }), (error: unknown) => callback({ code: grpc.status.INTERNAL, details: (error as Error).message }));
-    },
-  });
+  if (options.tridentOnly !== true) server.addService(protos.stationService.service, stationServiceHandlers(station, authorized));
 
   if (address.kind === 'unix') {
     await mkdir(path.dirname(address.path), { recursive: true, mode: 0o700 });
@@ -79,14 +87,4 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       if (address.kind === 'unix') await rm(address.path, { force: true });
     },
   };
-}
-
-async function listStationDisks(policy: StationPolicy): Promise<unknown[]> {
-  const { listDisks } = await import('../disk/list-disks.ts');
-  const { ineligibleReasons } = await import('../disk/eligibility.ts');
-  const disks = await listDisks({ allowLoop: policy.allowLoop, ...(policy.onlyDevices === undefined ? {} : { onlyDevices: policy.onlyDevices }) });
-  return disks.map((disk) => {
-    const reasons = ineligibleReasons(disk, { requiredBytes: 0, lbaSize: disk.logicalSectorBytes, sourcePath: null, sourceDisks: [], unmountConsent: false, allowVirtual: policy.allowLoop });
-    return { device: disk.device, size_bytes: disk.sizeBytes, model: disk.model ?? '', serial: disk.serial ?? '', eligible: reasons.length === 0, reasons: reasons.map((r) => r.detail) };
-  });
 }

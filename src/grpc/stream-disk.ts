@@ -1,7 +1,8 @@
 /**
  * trident.v1.StreamingService/StreamDisk on a Cosiflash station: inspect the image (checking the
- * caller's hash), choose the smallest eligible disk, and run the same writer as `cosiflash flash`
- * (which re-checks the target and every region). The flash is reported as Trident does: Started,
+ * caller's hash), choose the smallest eligible free disk, and flash it through the station's
+ * handler table like every other front end (src/service/station-servicing.ts: flash log,
+ * confirmed disk identity, the writer's own checks). The flash is reported as Trident does: Started,
  * Log records, then Completed. Progress goes out as Log records whose message is one JSON object
  * (target "cosiflash::progress"), so Trident clients show them and tools can parse them.
  */
@@ -9,14 +10,12 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
-import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
-import { spawnWriter, type SpawnWriterOptions } from '../writer/spawn-writer.ts';
+import type { Admission, StationServicing } from '../service/station-servicing.ts';
 
 /** The station's policy, as given to `cosiflash serve`. */
 export interface StationPolicy {
   readonly allowLoop: boolean;
   readonly onlyDevices?: readonly string[];
-  readonly writer?: SpawnWriterOptions;
 }
 
 /** One ServicingResponse as grpc-js serializes it (keepCase field names, enum names). */
@@ -37,71 +36,66 @@ interface TridentErrorMessage {
 export const PROGRESS_TARGET = 'cosiflash::progress';
 const MODULE = 'cosiflash::grpc';
 
-/** The busy lock: one servicing per station at a time, as Trident. */
-let active = false;
+/** The status message Trident sends (gRPC UNAVAILABLE) when a servicing is already running. */
+export const SERVICING_ACTIVE = 'Servicing is active';
 
-/** True while a StreamDisk runs; a second request gets gRPC UNAVAILABLE "Servicing is active". */
-export function servicingActive(): boolean {
-  return active;
+/** A StreamDisk request as grpc-js decodes it. */
+export interface StreamDiskRequest {
+  readonly image_url: string;
+  readonly image_hash?: string | null;
+  readonly reboot?: { readonly handling?: string } | null;
 }
 
 /**
- * Runs one StreamDisk. `send` receives each response in order; the returned promise resolves
- * after Completed was sent; failures end in a failed Completed, never a throw. The caller checks
- * servicingActive() first. `signal` aborts (client went away): the flash is cancelled.
+ * Runs one admitted StreamDisk (the caller got `admission` from {@link StationServicing.admit};
+ * a null admission is Trident's UNAVAILABLE "Servicing is active", sent before any response).
+ * `send` receives each response in order; the promise resolves after Completed was sent;
+ * failures end in a failed Completed, never a throw. `signal` aborts (client went away): the
+ * flash is cancelled.
  */
 export async function runStreamDisk(
-  request: { image_url: string; image_hash?: string | null; reboot?: { handling?: string } | null },
-  policy: StationPolicy,
+  request: StreamDiskRequest,
+  station: StationServicing,
+  admission: Admission & { assign(device: string): void },
   send: (response: ServicingResponse) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  active = true;
+  send({ timestamp: now(), started: {} });
+  const log = (level: string, message: string, target = MODULE): void => send({ timestamp: now(), log: { level, message, module: MODULE, target } });
+  let imageHash: string | undefined;
+  let admitted: (Admission & { assign(device: string): void }) | null = admission;
   try {
-    send({ timestamp: now(), started: {} });
-    const log = (level: string, message: string, target = MODULE): void => send({ timestamp: now(), log: { level, message, module: MODULE, target } });
-    let imageHash: string | undefined;
-    try {
-      if (request.reboot?.handling === 'TRIDENT_HANDLES_REBOOT') log('LOG_LEVEL_WARN', 'Cosiflash never reboots: the image is written to a disk of this station; rebooting is up to the caller.');
-      if (typeof request.image_url !== 'string' || request.image_url.trim() === '') throw new CosiflashError('E_INPUT', 'image_url is empty');
-      const expected = request.image_hash === undefined || request.image_hash === null ? '' : parseExpectedHash(request.image_hash);
-      log('LOG_LEVEL_INFO', `Inspecting ${request.image_url}`);
-      // The one flash plan: the smallest eligible disk that fits, pinned to the image inspected here.
-      const plan = await planFlash({
-        location: request.image_url,
-        ...(expected === '' ? {} : { expectedHash: expected }),
-        targets: { kind: 'auto' },
-        verify: true,
-        unmount: false,
-        allowVirtual: policy.allowLoop,
-        ...(policy.onlyDevices === undefined ? {} : { onlyDevices: policy.onlyDevices }),
-        signal,
-      });
-      imageHash = plan.imageHash;
-      const [target] = plan.targets;
-      if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
-      log('LOG_LEVEL_INFO', `Writing image ${plan.imageHash} to ${target.disk.device} (${target.disk.sizeBytes} bytes)`);
-      if (signal.aborted) throw new CosiflashError('E_CANCELLED', 'The client went away before writing started.');
-      const flashRequest = flashRequestFor(plan, target);
-      const job = spawnWriter(flashRequest, policy.writer);
-      const onAbort = (): void => job.cancel();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const progress = createProgressLogger(log);
-      try {
-        for await (const event of job.events) progress(event);
-        const report = await job.done;
-        if (report.outcome === 'verified') log('LOG_LEVEL_INFO', `Verified ${report.writtenBytes} bytes on ${report.device.path}`);
-        sendCompleted(send, report.error, report.outcome === 'verified' || report.outcome === 'written' ? report : null, report.imageHash);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
-    } catch (error) {
-      const appError = toAppError(error);
-      log('LOG_LEVEL_ERROR', `${appError.code}: ${appError.title}: ${appError.detail}`);
-      sendCompleted(send, appError, null, imageHash);
-    }
-  } finally {
-    active = false;
+    if (request.reboot?.handling === 'TRIDENT_HANDLES_REBOOT') log('LOG_LEVEL_WARN', 'Cosiflash never reboots: the image is written to a disk of this station; rebooting is up to the caller.');
+    if (typeof request.image_url !== 'string' || request.image_url.trim() === '') throw new CosiflashError('E_INPUT', 'image_url is empty');
+    const expected = request.image_hash === undefined || request.image_hash === null ? '' : parseExpectedHash(request.image_hash);
+    log('LOG_LEVEL_INFO', `Inspecting ${request.image_url}`);
+    const progress = createProgressLogger(log);
+    admitted = null;
+    const [report] = await station.flash(
+      { location: request.image_url, ...(expected === '' ? {} : { expectedHash: expected }), devices: [], verify: true, unmount: false },
+      admission,
+      (event) => {
+        if (event.type === 'inspected') {
+          imageHash = event.inspect.layout.imageHash;
+          log('LOG_LEVEL_INFO', `Image ${imageHash} (${event.inspect.layout.os.prettyName ?? event.inspect.layout.os.id ?? 'unknown OS'}) needs ${event.inspect.layout.disk.sizeBytes} bytes`);
+        } else if (event.type === 'job') {
+          log('LOG_LEVEL_INFO', `Writing image ${imageHash ?? ''} to ${event.device} (job ${event.jobId})`);
+        } else {
+          progress(event.event);
+        }
+      },
+      signal,
+    );
+    if (report === undefined) throw new CosiflashError('E_INTERNAL', 'The flash ended without a report.');
+    if (report.outcome === 'verified') log('LOG_LEVEL_INFO', `Verified ${report.writtenBytes} bytes on ${report.device.path}`);
+    else if (report.outcome === 'written') log('LOG_LEVEL_INFO', `Wrote ${report.writtenBytes} bytes on ${report.device.path} (not read back)`);
+    else if (report.error !== null) log('LOG_LEVEL_ERROR', `${report.error.code}: ${report.error.title}: ${report.error.detail}`);
+    sendCompleted(send, report.error, report.outcome === 'verified' || report.outcome === 'written' ? report : null, report.imageHash || imageHash);
+  } catch (error) {
+    admitted?.release();
+    const appError = toAppError(error);
+    log('LOG_LEVEL_ERROR', `${appError.code}: ${appError.title}: ${appError.detail}`);
+    sendCompleted(send, appError, null, imageHash);
   }
 }
 
@@ -135,11 +129,28 @@ export function tridentErrorKind(code: string): string {
 /**
  * Progress records: one JSON object per region whose phase or bytes moved, at most once a
  * second per region (phase changes always): {"region","phase","bytes","fraction","etaSeconds"}.
+ * `fraction` is the region's share done (0..1) in its current phase (written, then read back);
+ * `etaSeconds` the whole job's estimate, null while unknown. The final phases come from the
+ * job's report, so the last record of each region says verified / written / failed.
  */
-function createProgressLogger(log: (level: string, message: string, target?: string) => void): (event: FlashProgress) => void {
-  const last = new Map<number, { phase: string; atMs: number; bytes: number }>();
+export function createProgressLogger(log: (level: string, message: string, target?: string) => void): (event: FlashProgress) => void {
+  const last = new Map<number, { phase: string; atMs: number; bytes: number; totalBytes: number }>();
+  const record = (name: string, phase: string, bytes: number, totalBytes: number, etaSeconds: number | null): void => {
+    const fraction = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : phase === 'verified' || phase === 'written' ? 1 : 0;
+    log('LOG_LEVEL_INFO', JSON.stringify({ region: name, phase, bytes, fraction: Math.round(fraction * 10000) / 10000, etaSeconds }), PROGRESS_TARGET);
+  };
   return (event) => {
     if (event.type === 'retry') log('LOG_LEVEL_WARN', `Retrying at byte ${event.offsetBytes} (attempt ${event.attempt}): ${event.reason}`);
+    if (event.type === 'done' || event.type === 'failed') {
+      for (const region of event.report.regions) {
+        const previous = last.get(region.number);
+        if (previous?.phase === region.phase) continue;
+        const totalBytes = previous?.totalBytes ?? region.writtenBytes;
+        last.set(region.number, { phase: region.phase, atMs: Date.now(), bytes: region.writtenBytes, totalBytes });
+        record(region.name, region.phase, region.writtenBytes, totalBytes, region.phase === 'verified' || region.phase === 'written' ? 0 : null);
+      }
+      return;
+    }
     if (event.type !== 'progress' && event.type !== 'plan') return;
     const etaSeconds = event.type === 'progress' && event.etaMs !== null ? Math.round(event.etaMs / 1000) : null;
     for (const region of event.regions) {
@@ -147,9 +158,8 @@ function createProgressLogger(log: (level: string, message: string, target?: str
       const previous = last.get(region.number);
       const nowMs = Date.now();
       if (previous !== undefined && previous.phase === region.phase && (previous.bytes === bytes || nowMs - previous.atMs < 1000)) continue;
-      last.set(region.number, { phase: region.phase, atMs: nowMs, bytes });
-      const fraction = region.uncompressedBytes > 0 ? Math.min(1, bytes / region.uncompressedBytes) : 0;
-      log('LOG_LEVEL_INFO', JSON.stringify({ region: region.name, phase: region.phase, bytes, fraction: Math.round(fraction * 10000) / 10000, etaSeconds }), PROGRESS_TARGET);
+      last.set(region.number, { phase: region.phase, atMs: nowMs, bytes, totalBytes: region.uncompressedBytes });
+      record(region.name, region.phase, bytes, region.uncompressedBytes, etaSeconds);
     }
   };
 }

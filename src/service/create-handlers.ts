@@ -14,7 +14,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
-import { defaultFlashLogFile, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
+import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
@@ -56,6 +56,8 @@ export interface HandlerRuntime {
   readonly handlers: HandlerTable;
   readonly events: EventHub;
   readonly jobs: FlashJobs;
+  /** Where finished flashes are logged, and the station/operator they are logged with (front ends log their own refusals there). */
+  readonly flashLog: { readonly file: string; readonly context: FlashLogContext };
   /** Station mode's auto-flash, when armed with `autoFlash`. */
   readonly station: AutoFlashStation | null;
   /** Starts the disk watcher (disks:changed); resolves once its baseline listing is taken. */
@@ -234,6 +236,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     handlers,
     events,
     jobs,
+    flashLog: { file: logFile, context: logContextBase },
     station,
     start: async () => {
       if (pinned !== undefined) await inspectPinned();
