@@ -34,6 +34,8 @@ export function driveToDiskInfo(drive: Drive): DiskInfo {
     isWholeDisk: true,
     mountpoints,
     partitions: [],
+    diskseq: null,
+    majMin: null,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Drive } from 'drivelist';
 import type { DiskInfo } from '../model/disk-info.ts';
 import { driveToDiskInfo, readDrivelist } from './drivelist-adapter.ts';
 import { readLsblk } from './lsblk-adapter.ts';
+import { readKernelIdentity } from './read-disk-identity.ts';
 import { isListableDisk, lsblkToDiskInfo } from './lsblk-to-disk-info.ts';
 import { findSystemDisks } from './system-disks.ts';
 
@@ -33,5 +34,7 @@ async function listLinuxDisks(): Promise<DiskInfo[]> {
     findSystemDisks(),
   ]);
   const byDevice = new Map(drives.map((drive) => [drive.device, drive]));
-  return devices.filter((device) => isListableDisk(device)).map((device) => lsblkToDiskInfo(device, { drive: byDevice.get(device.path) ?? null, systemDisks }));
+  return devices
+    .filter((device) => isListableDisk(device))
+    .map((device) => lsblkToDiskInfo(device, { drive: byDevice.get(device.path) ?? null, systemDisks, kernel: readKernelIdentity(device.path) }));
 }

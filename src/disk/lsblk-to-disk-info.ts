@@ -16,7 +16,13 @@ export function isListableDisk(device: LsblkDevice): boolean {
   return WHOLE_DISK_TYPES.has(device.type) && device.sizeBytes > 0;
 }
 
-export function lsblkToDiskInfo(device: LsblkDevice, extra: { drive: Drive | null; systemDisks: ReadonlySet<string> }): DiskInfo {
+/** The kernel's identity of a device (sysfs diskseq and MAJ:MIN), read when it was enumerated. */
+export interface KernelIdentity {
+  readonly diskseq: string | null;
+  readonly majMin: string | null;
+}
+
+export function lsblkToDiskInfo(device: LsblkDevice, extra: { drive: Drive | null; systemDisks: ReadonlySet<string>; kernel?: KernelIdentity }): DiskInfo {
   const partitions = device.children
     .filter((child) => child.type === 'part')
     .map((part) => ({ device: part.path, sizeBytes: part.sizeBytes, mountpoints: unique([part, ...descendantsOf(part)].flatMap((d) => d.mountpoints)) }));
@@ -39,6 +45,8 @@ export function lsblkToDiskInfo(device: LsblkDevice, extra: { drive: Drive | nul
     isWholeDisk: true,
     mountpoints,
     partitions,
+    diskseq: extra.kernel?.diskseq ?? null,
+    majMin: extra.kernel?.majMin ?? null,
   };
 }
 

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DiskIdentity } from '../model/disk-identity.ts';
+import { diskIdentityOf } from '../common/disk-identity-of.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
+import type { KernelIdentity } from './lsblk-to-disk-info.ts';
 
 function sysfsValue(device: string, file: string): string | null {
   if (process.platform !== 'linux') return null;
@@ -17,17 +19,14 @@ function sysfsValue(device: string, file: string): string | null {
   }
 }
 
-/** Reads `disk`'s identity now: the enumeration's fields plus the kernel's diskseq and MAJ:MIN. */
+/** The kernel's diskseq and MAJ:MIN of `device` now (null where the kernel has none). */
+export function readKernelIdentity(device: string): KernelIdentity {
+  return { diskseq: sysfsValue(device, 'diskseq'), majMin: sysfsValue(device, 'dev') };
+}
+
+/** Reads `disk`'s identity now: the enumeration's fields plus the kernel's diskseq and MAJ:MIN as they are at this moment. */
 export function readDiskIdentity(disk: DiskInfo): DiskIdentity {
-  return {
-    device: disk.device,
-    sizeBytes: disk.sizeBytes,
-    logicalSectorBytes: disk.logicalSectorBytes,
-    diskseq: sysfsValue(disk.device, 'diskseq'),
-    majMin: sysfsValue(disk.device, 'dev'),
-    serial: disk.serial,
-    model: disk.model,
-  };
+  return { ...diskIdentityOf(disk), ...readKernelIdentity(disk.device) };
 }
 
 /**

@@ -14,6 +14,7 @@
  * additive only.
  */
 import type { AppError } from '../model/app-error.ts';
+import type { DiskIdentity } from '../model/disk-identity.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashLogEntry, FlashLogResult } from '../model/flash-log-entry.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
@@ -127,6 +128,12 @@ export interface FlashStartRequest {
   readonly reviewedImageHash: string;
   /** Whole-disk device path the user confirmed, e.g. /dev/sdb. Re-checked in main. */
   readonly device: string;
+  /**
+   * The identity of the disk the user was shown and confirmed (from disks:list: diskIdentityOf
+   * in src/common/disk-identity-of.ts). Main refuses with E_DISK_CHANGED when `device` is
+   * another disk now, and the writer checks it again after its exclusive open.
+   */
+  readonly confirmedDisk: DiskIdentity;
   /** Read back and hash every region after writing. */
   readonly verify: boolean;
   /** Unmount the target's mounted partitions first (the user agreed). */

@@ -73,6 +73,17 @@ const LOG_RESULTS: readonly string[] = ['verified', 'written', 'failed', 'cancel
 const logResult: Check = (value, path) => (typeof value === 'string' && LOG_RESULTS.includes(value) ? null : `${path}: must be one of ${LOG_RESULTS.join(', ')}`);
 const isoTime: Check = (value, path) => (typeof value === 'string' && value.length <= 64 && !Number.isNaN(Date.parse(value)) ? null : `${path}: must be an ISO 8601 time`);
 const logQuery = shape({ text: query, result: nullable(logResult), since: nullable(isoTime) });
+const sizeBytes = integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+/** The disk the user confirmed (model/disk-identity.ts): every field present, unknown ones null. */
+const diskIdentity = shape({
+  device: text({ maxLength: 512 }),
+  sizeBytes,
+  logicalSectorBytes: integer({ min: 512, max: 65536 }),
+  diskseq: nullable(text({ maxLength: 32 })),
+  majMin: nullable(text({ maxLength: 32 })),
+  serial: nullable(text({ maxLength: 512 })),
+  model: nullable(text({ maxLength: 512 })),
+});
 
 /** One guard per request channel (the contract test checks this covers CHANNELS exactly). */
 export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
@@ -91,6 +102,7 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
     expectedHash: optional(hash),
     reviewedImageHash: hash,
     device: text({ maxLength: 512 }),
+    confirmedDisk: diskIdentity,
     verify: flag,
     unmount: flag,
     allowVirtual: flag,

@@ -19,6 +19,14 @@ export interface DiskInfo {
   /** Mount points of the disk and its partitions (swap shown as "[SWAP]"). */
   readonly mountpoints: readonly string[];
   readonly partitions: readonly { readonly device: string; readonly sizeBytes: number; readonly mountpoints: readonly string[] }[];
+  /**
+   * Linux kernel disk sequence number (/sys/block/NAME/diskseq) when enumerated: it changes
+   * whenever a device is attached again, even under the same name. Null elsewhere / unknown.
+   * With majMin, what lets the writer prove a path is still the disk the user was shown.
+   */
+  readonly diskseq: string | null;
+  /** Linux `MAJ:MIN` of the whole disk when enumerated; null elsewhere. */
+  readonly majMin: string | null;
 }
 
 /** Why a disk cannot be the target. Pure data so UI and CLI can explain it. */

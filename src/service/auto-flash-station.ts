@@ -18,8 +18,12 @@ export interface AutoFlashStationOptions {
   readonly onlyDevices: readonly string[];
   /** The disks judged against the pinned image (every eligibility rule). */
   readonly evaluate: (disks: readonly DiskInfo[]) => Promise<readonly DiskCandidate[]>;
-  /** Starts the flash of `device` (the same path as a click on "Erase and flash"). */
-  readonly startFlash: (device: string) => Promise<unknown>;
+  /**
+   * Starts the flash of `disk` (the same path as a click on "Erase and flash"). `disk` is the
+   * disk as enumerated when its countdown began: if another disk took its path since, the
+   * flash is refused (E_DISK_CHANGED).
+   */
+  readonly startFlash: (disk: DiskInfo) => Promise<unknown>;
   /** A job writes to the device already. */
   readonly isBusy: (device: string) => boolean;
   readonly onChange: (state: StationState) => void;
@@ -122,17 +126,18 @@ export class AutoFlashStation {
 
   #startCountdown(disk: DiskInfo): void {
     const startsAt = new Date(Date.now() + this.#options.countdownMs);
-    const timer = setTimeout(() => void this.#fire(disk.device), this.#options.countdownMs);
+    const timer = setTimeout(() => void this.#fire(disk), this.#options.countdownMs);
     timer.unref();
     this.#countdowns.set(disk.device, { info: { device: disk.device, model: disk.model, sizeBytes: disk.sizeBytes, startsAt: startsAt.toISOString() }, timer });
   }
 
-  async #fire(device: string): Promise<void> {
+  async #fire(disk: DiskInfo): Promise<void> {
+    const { device } = disk;
     if (!this.#countdowns.delete(device)) return;
     this.#settled.add(device);
     this.#changed();
     try {
-      await this.#options.startFlash(device);
+      await this.#options.startFlash(disk);
     } catch (error) {
       this.#options.onStartError?.(device, error);
     }

@@ -8,6 +8,7 @@
  * and restricts the writer to that one device.
  */
 import path from 'node:path';
+import { diskIdentityOf } from '../common/disk-identity-of.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
@@ -132,7 +133,8 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
           location: request.location,
           ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
           reviewedImageHash: request.reviewedImageHash,
-          targets: { kind: 'named', devices: [{ device: request.device }] },
+          // The disk the user was shown: refused with E_DISK_CHANGED if the path is another disk now.
+          targets: { kind: 'named', devices: [{ device: request.device, confirmed: request.confirmedDisk }] },
           verify: request.verify,
           unmount: request.unmount,
           allowVirtual: request.allowVirtual && allowLoop,
@@ -176,9 +178,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
         const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: false, allowVirtual: allowLoop };
         return (await core('evaluateDisks'))([...disks], context);
       },
-      startFlash: async (device) => {
+      startFlash: async (disk) => {
         const { source, layout } = await inspectPinned();
-        return startFlash({ location: source.location, ...(pinned.expectedHash === undefined ? {} : { expectedHash: pinned.expectedHash }), reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: allowLoop });
+        return startFlash({ location: source.location, ...(pinned.expectedHash === undefined ? {} : { expectedHash: pinned.expectedHash }), reviewedImageHash: layout.imageHash, device: disk.device, confirmedDisk: diskIdentityOf(disk), verify: true, unmount: false, allowVirtual: allowLoop });
       },
       isBusy: (device) => jobs.isBusy(device) || starting.has(device),
       onChange: (state) => events.emit('station:changed', state),

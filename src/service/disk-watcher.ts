@@ -59,6 +59,6 @@ export function diskSetSignature(disks: readonly DiskInfo[]): string {
   return JSON.stringify(
     [...disks]
       .sort((a, b) => a.device.localeCompare(b.device))
-      .map((disk) => [disk.device, disk.sizeBytes, disk.readOnly, disk.system, [...disk.mountpoints].sort(), disk.partitions.length, disk.model, disk.serial]),
+      .map((disk) => [disk.device, disk.sizeBytes, disk.readOnly, disk.system, [...disk.mountpoints].sort(), disk.partitions.length, disk.model, disk.serial, disk.diskseq]),
   );
 }

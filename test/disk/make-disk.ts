@@ -21,6 +21,8 @@ export function makeDisk(overrides: Partial<DiskInfo> = {}): DiskInfo {
     isWholeDisk: true,
     mountpoints: [],
     partitions: [],
+    diskseq: null,
+    majMin: null,
     ...overrides,
   };
 }

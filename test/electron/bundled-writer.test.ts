@@ -5,6 +5,7 @@
  * for Electron's binary), flash a loop device this test created, through the shared handler
  * table. Proves the bundle rewrites (worker URLs, tar-stream) work at run time.
  */
+import { diskIdentityOf } from '../../src/common/disk-identity-of.ts';
 import { mkdir, mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,9 @@ describe.skipIf(!isRoot)('bundled writer launched like Electron main does (root)
         if (message.event === 'flash:progress') events.push(message.payload);
       });
       try {
-        const { jobId } = await runtime.handlers['flash:start']({ location: fixture.cosiPath, reviewedImageHash: fixture.imageHash, device, verify: true, unmount: false, allowVirtual: true });
+        const listed = await runtime.handlers['disks:list']({ requiredBytes: null, lbaSize: null, sourcePath: null, unmountConsent: false, allowVirtual: true });
+        const confirmedDisk = diskIdentityOf(listed.find((c) => c.disk.device === device)!.disk);
+        const { jobId } = await runtime.handlers['flash:start']({ location: fixture.cosiPath, reviewedImageHash: fixture.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true });
         await runtime.jobs.whenEnded(jobId);
         const last = events.at(-1);
         if (last?.type !== 'done') throw new Error(`flash did not succeed: ${JSON.stringify(last)}`);

@@ -111,7 +111,7 @@ describe('registerHandlers', () => {
     ];
     calls.length = 0;
     for (const event of cases) {
-      const result = await call('flash:start', event, { location: '/a.cosi', reviewedImageHash: 'sha384:00', device: '/dev/sdb', verify: true, unmount: false, allowVirtual: false });
+      const result = await call('flash:start', event, { location: '/a.cosi', reviewedImageHash: 'sha384:00', device: '/dev/sdb', confirmedDisk: { device: '/dev/sdb', sizeBytes: 1024, logicalSectorBytes: 512, diskseq: null, majMin: null, serial: null, model: null }, verify: true, unmount: false, allowVirtual: false });
       expect(result).toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
     }
     expect(calls).toEqual([]);

@@ -3,7 +3,8 @@ import type { Channel } from '../../src/ipc/contract.ts';
 import { CosiflashError } from '../../src/errors.ts';
 import { assertPayload, isPayload, payloadProblem } from '../../src/ipc/guards.ts';
 
-const flashStart = { location: '/images/a.cosi', reviewedImageHash: `sha384:${'cd'.repeat(48)}`, device: '/dev/sdb', verify: true, unmount: false, allowVirtual: false };
+const confirmedDisk = { device: '/dev/sdb', sizeBytes: 16 * 1024 ** 3, logicalSectorBytes: 512, diskseq: '17', majMin: '8:16', serial: '4C53', model: 'Ultra' };
+const flashStart = { location: '/images/a.cosi', reviewedImageHash: `sha384:${'cd'.repeat(48)}`, device: '/dev/sdb', confirmedDisk, verify: true, unmount: false, allowVirtual: false };
 const disksList = { requiredBytes: 1024 ** 3, lbaSize: 512, sourcePath: null, unmountConsent: false, allowVirtual: false };
 
 const VALID: readonly [Channel, unknown][] = [
@@ -15,6 +16,7 @@ const VALID: readonly [Channel, unknown][] = [
   ['disks:list', { ...disksList, requiredBytes: null, lbaSize: null, sourcePath: '/home/u/a.cosi' }],
   ['flash:start', flashStart],
   ['flash:start', { ...flashStart, expectedHash: 'ab'.repeat(48) }],
+  ['flash:start', { ...flashStart, confirmedDisk: { ...confirmedDisk, diskseq: null, majMin: null, serial: null, model: null } }],
   ['flash:cancel', { jobId: 'job-1' }],
   ['flash:list', {}],
   ['report:get', { jobId: 'job-1' }],
@@ -43,6 +45,11 @@ const INVALID: readonly [Channel, unknown, RegExp][] = [
   ['flash:start', { ...flashStart, verify: 1 }, /verify: must be true or false/],
   ['flash:start', { ...flashStart, reviewedImageHash: undefined }, /reviewedImageHash: must be a string/],
   ['flash:start', { ...flashStart, onlyDevices: ['/dev/sda'] }, /onlyDevices: unknown field/],
+  ['flash:start', { ...flashStart, confirmedDisk: undefined }, /confirmedDisk: must be an object/],
+  ['flash:start', { ...flashStart, confirmedDisk: { ...confirmedDisk, sizeBytes: 0 } }, /confirmedDisk\.sizeBytes: must be between/],
+  ['flash:start', { ...flashStart, confirmedDisk: { ...confirmedDisk, diskseq: 17 } }, /confirmedDisk\.diskseq: must be a string/],
+  ['flash:start', { ...flashStart, confirmedDisk: { ...confirmedDisk, serial: undefined } }, /confirmedDisk\.serial: must be a string/],
+  ['flash:start', { ...flashStart, confirmedDisk: { ...confirmedDisk, uuid: 'x' } }, /confirmedDisk\.uuid: unknown field/],
   ['flash:cancel', { jobId: 7 }, /jobId: must be a string/],
   ['report:save', {}, /jobId: must be a string/],
   ['recent:add', { location: '/a', label: null }, /label: must be a string/],

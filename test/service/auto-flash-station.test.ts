@@ -4,7 +4,7 @@ import type { DiskCandidate, DiskInfo } from '../../src/model/disk-info.ts';
 import { AutoFlashStation } from '../../src/service/auto-flash-station.ts';
 
 function disk(device: string, overrides: Partial<DiskInfo> = {}): DiskInfo {
-  return { device, sizeBytes: 64, logicalSectorBytes: 512, physicalSectorBytes: 512, model: null, vendor: null, serial: null, bus: 'usb', removable: true, readOnly: false, system: false, virtual: false, isWholeDisk: true, mountpoints: [], partitions: [], ...overrides };
+  return { device, sizeBytes: 64, logicalSectorBytes: 512, physicalSectorBytes: 512, model: null, vendor: null, serial: null, bus: 'usb', removable: true, readOnly: false, system: false, virtual: false, isWholeDisk: true, mountpoints: [], partitions: [], diskseq: null, majMin: null, ...overrides };
 }
 
 function station(options: { onlyDevices?: string[]; ineligible?: string[] } = {}) {
@@ -17,7 +17,7 @@ function station(options: { onlyDevices?: string[]; ineligible?: string[] } = {}
       const bad = options.ineligible?.includes(d.device) ?? false;
       return { disk: d, eligible: !bad, selected: false, reasons: bad ? [{ code: 'too-small', detail: 'too small', neededBytes: 1 }] : [] };
     }),
-    startFlash: async (device) => void started.push(device),
+    startFlash: async (disk) => void started.push(disk.device),
     isBusy: () => false,
     onChange: (state) => void states.push(state),
   });

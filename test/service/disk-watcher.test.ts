@@ -4,7 +4,7 @@ import { DiskWatcher, diskSetSignature } from '../../src/service/disk-watcher.ts
 
 const disk = (device: string, change: Partial<DiskInfo> = {}): DiskInfo => ({
   device, sizeBytes: 1024 ** 3, logicalSectorBytes: 512, physicalSectorBytes: 512, model: 'Stick', vendor: null, serial: null, bus: 'USB',
-  removable: true, readOnly: false, system: false, virtual: false, isWholeDisk: true, mountpoints: [], partitions: [], ...change,
+  removable: true, readOnly: false, system: false, virtual: false, isWholeDisk: true, mountpoints: [], partitions: [], diskseq: null, majMin: null, ...change,
 });
 
 describe('DiskWatcher', () => {

@@ -4,10 +4,11 @@
  * the real writer process. Enumeration is restricted to the test's own loop device.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, open, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
+import { copyFile, open, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diskIdentityOf } from '../../src/common/disk-identity-of.ts';
 import type { FlashProgress } from '../../src/model/flash-progress.ts';
 import { createHandlers, type HandlerRuntime } from '../../src/service/create-handlers.ts';
 import { startWebServer, type WebServer } from '../../src/web/web-server.ts';
@@ -50,13 +51,16 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         expect(listed.value.map((candidate) => candidate.disk.device)).toEqual([device]);
         expect(listed.value[0]).toMatchObject({ eligible: true, selected: true });
 
-        const refused = await client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device: '/dev/cosiflash-no-such-disk', verify: true, unmount: false, allowVirtual: true });
+        const confirmedDisk = diskIdentityOf(listed.value[0]!.disk);
+        expect(confirmedDisk.diskseq).toMatch(/^\d+$/);
+        expect(confirmedDisk.majMin).toMatch(/^7:\d+$/);
+        const refused = await client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device: '/dev/cosiflash-no-such-disk', confirmedDisk: { ...confirmedDisk, device: '/dev/cosiflash-no-such-disk' }, verify: true, unmount: false, allowVirtual: true });
         expect(refused).toMatchObject({ ok: false, error: { code: 'E_DISK_NOT_FOUND' } });
 
         // Two starts for the same disk at once: exactly one gets it.
         const [started, busy] = await Promise.all([
-          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
-          client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, reviewedImageHash: layout.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true }),
         ]);
         if (!started.ok) throw new Error(JSON.stringify(started.error));
         const { jobId } = started.value;
@@ -124,9 +128,12 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         const inspected = await client.call('image:inspect', { location: served });
         if (!inspected.ok) throw new Error(JSON.stringify(inspected.error));
         expect(inspected.value.layout.imageHash).toBe(fixture.imageHash);
+        const listed = await client.call('disks:list', { requiredBytes: null, lbaSize: null, sourcePath: null, unmountConsent: false, allowVirtual: true });
+        if (!listed.ok) throw new Error(JSON.stringify(listed.error));
+        const confirmedDisk = diskIdentityOf(listed.value[0]!.disk);
         // Someone replaces the file behind the reviewed location before the user confirms.
         await copyFile(other.cosiPath, served);
-        const started = await client.call('flash:start', { location: inspected.value.source.location, reviewedImageHash: inspected.value.layout.imageHash, device, verify: true, unmount: false, allowVirtual: true });
+        const started = await client.call('flash:start', { location: inspected.value.source.location, reviewedImageHash: inspected.value.layout.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true });
         expect(started).toMatchObject({ ok: false, error: { code: 'E_HASH_MISMATCH' } });
         if (!started.ok) expect(started.error.detail).toMatch(/changed since you reviewed it/);
         await client.close();
@@ -136,5 +143,59 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
       }
       expect(await diskHash()).toBe(before);
     });
+  }, 180_000);
+
+  it('refuses a disk re-attached under the same name between the disk list and Flash (E_DISK_CHANGED), both files untouched', async () => {
+    const firstFile = path.join(dir, 'shown-disk.img');
+    const secondFile = path.join(dir, 'other-disk.img');
+    for (const file of [firstFile, secondFile]) {
+      await (await open(file, 'w')).close();
+      await truncate(file, fixture.diskSizeBytes + 8 * 1024 * 1024);
+    }
+    // Recognisable contents: the second file must still hold exactly this afterwards.
+    await writeFile(secondFile, Buffer.alloc(1024 * 1024, 0x5a), { flag: 'r+' });
+    const fileHash = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+    const firstBefore = await fileHash(firstFile);
+    const secondBefore = await fileHash(secondFile);
+    const device = (await run('losetup', ['-b', String(fixture.lbaSize), '-f', '--show', firstFile])).trim();
+    let attachedFile: string | null = firstFile;
+    let runtime: HandlerRuntime | null = null;
+    let server: WebServer | null = null;
+    try {
+      runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config-disk-swap'), allowLoop: true, onlyDevices: [device] });
+      server = await startWebServer({ handlers: runtime.handlers, events: runtime.events, staticDir: dir });
+      const client = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: server.origin });
+      const inspected = await client.call('image:inspect', { location: fixture.cosiPath });
+      if (!inspected.ok) throw new Error(JSON.stringify(inspected.error));
+      const { layout, source } = inspected.value;
+      const listed = await client.call('disks:list', { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, unmountConsent: false, allowVirtual: true });
+      if (!listed.ok) throw new Error(JSON.stringify(listed.error));
+      expect(listed.value).toMatchObject([{ disk: { device }, eligible: true }]);
+      const shown = diskIdentityOf(listed.value[0]!.disk);
+
+      // The disk the user was shown goes away and another one takes its name (same size, same kind).
+      await run('losetup', ['-d', device]);
+      attachedFile = null;
+      await run('losetup', ['-b', String(fixture.lbaSize), device, secondFile]);
+      attachedFile = secondFile;
+
+      const started = await client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device, confirmedDisk: shown, verify: true, unmount: false, allowVirtual: true });
+      expect(started).toMatchObject({ ok: false, error: { code: 'E_DISK_CHANGED' } });
+      if (!started.ok) expect(started.error.detail).toMatch(new RegExp(`no longer at ${device}.*diskseq`));
+      await client.close();
+    } finally {
+      await server?.close();
+      await runtime?.dispose();
+      // Detach only what this test attached, and only while it is still our file behind the device.
+      if (attachedFile !== null) {
+        const backing = (await run('losetup', ['--list', '--noheadings', '--output', 'BACK-FILE', device]).catch(() => '')).trim();
+        if (backing === attachedFile) {
+          await run('partx', ['-d', device]).catch(() => undefined);
+          await run('losetup', ['-d', device]);
+        }
+      }
+    }
+    expect(await fileHash(secondFile)).toBe(secondBefore);
+    expect(await fileHash(firstFile)).toBe(firstBefore);
   }, 180_000);
 });

@@ -6,6 +6,7 @@
  * overtake the flash:start answer that carries the job id, so events seen while starting are
  * held back and replayed once the id is known.
  */
+import { diskIdentityOf } from '../../../src/common/disk-identity-of.ts';
 import type { FlashJobInfo } from '../../../src/ipc/contract.ts';
 import type { AppError } from '../../../src/model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../../../src/model/flash-progress.ts';
@@ -96,6 +97,8 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       const state = get();
       const candidate = selectedCandidate(state);
       if (state.inspectResult === null || candidate === null || state.flashStarting) return;
+      // The disk as the user chose it (not as a later refresh lists it under the same path).
+      const confirmedDisk = state.confirmedDisk?.device === candidate.disk.device ? state.confirmedDisk : diskIdentityOf(candidate.disk);
       heldBack = [];
       set({ ...IDLE, flashStarting: true, flashDevice: candidate.disk.device, step: 'flash' });
       const expectedHash = state.inspectedHash;
@@ -104,6 +107,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         ...(expectedHash === '' ? {} : { expectedHash }),
         reviewedImageHash: state.inspectResult.layout.imageHash,
         device: candidate.disk.device,
+        confirmedDisk,
         verify: true,
         unmount: state.mountConsent,
         allowVirtual: state.showVirtual,

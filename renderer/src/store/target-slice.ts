@@ -3,6 +3,8 @@
  * the "show virtual disks" toggle, the highlighted disk and the unmount consent.
  * Hotplug (disks:changed, via the IPC bridge) triggers a fresh listing.
  */
+import { diskIdentityOf } from '../../../src/common/disk-identity-of.ts';
+import type { DiskIdentity } from '../../../src/model/disk-identity.ts';
 import type { DiskCandidate } from '../../../src/model/disk-info.ts';
 import type { AppError } from '../../../src/model/app-error.ts';
 import type { SliceFactory } from './app-state.ts';
@@ -18,6 +20,12 @@ export interface TargetSlice {
   readonly userPicked: boolean;
   /** The user agreed that the target's mounted partitions may be unmounted. */
   readonly mountConsent: boolean;
+  /**
+   * The identity of the disk the user chose, taken when they went on to Confirm: flash:start
+   * sends it, so main and the writer refuse (E_DISK_CHANGED) if another disk takes its path
+   * meanwhile, even when a hotplug refresh has put that other disk into `candidates`.
+   */
+  readonly confirmedDisk: DiskIdentity | null;
   refreshDisks(): Promise<void>;
   setShowVirtual(show: boolean): Promise<void>;
   selectDisk(device: string): void;
@@ -41,6 +49,7 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     selectedDevice: null,
     userPicked: false,
     mountConsent: false,
+    confirmedDisk: null,
     async refreshDisks() {
       const state = get();
       const image = state.inspectResult;
@@ -83,7 +92,7 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     },
     proceedToConfirm() {
       const candidate = selectedCandidate(get());
-      if (candidate !== null && isChoosable(candidate)) set({ step: 'confirm' });
+      if (candidate !== null && isChoosable(candidate)) set({ step: 'confirm', confirmedDisk: diskIdentityOf(candidate.disk) });
     },
   });
 };

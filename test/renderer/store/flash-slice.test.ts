@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { diskIdentityOf } from '../../../src/common/disk-identity-of.ts';
 import type { FlashProgress } from '../../../src/model/flash-progress.ts';
 import { createAppStore } from '../../../renderer/src/store/create-app-store.ts';
 import { regionRates } from '../../../renderer/src/store/flash-slice.ts';
@@ -32,8 +33,20 @@ describe('flash slice', () => {
     api.handle('flash:start', () => ok({ jobId: 'j1' }));
     store.setState({ mountConsent: true, showVirtual: true });
     await store.getState().startFlash();
-    expect(api.callsTo('flash:start')).toEqual([{ location: 'http://127.0.0.1:1/os.cosi', reviewedImageHash: sampleInspectResult().layout.imageHash, device: '/dev/sdc', verify: true, unmount: true, allowVirtual: true }]);
+    expect(api.callsTo('flash:start')).toEqual([{ location: 'http://127.0.0.1:1/os.cosi', reviewedImageHash: sampleInspectResult().layout.imageHash, device: '/dev/sdc', confirmedDisk: diskIdentityOf(sampleDisk('/dev/sdc')), verify: true, unmount: true, allowVirtual: true }]);
     expect(store.getState()).toMatchObject({ step: 'flash', jobId: 'j1', flashStarting: false });
+  });
+
+  it('sends the disk as the user chose it on Target, not as a later refresh lists another disk under that path', async () => {
+    const { api, store } = setup();
+    api.handle('flash:start', () => ok({ jobId: 'j1' }));
+    store.setState({ step: 'target', candidates: [candidate(sampleDisk('/dev/sdc', { diskseq: '5', serial: 'FIRST' }), { selected: true })] });
+    store.getState().proceedToConfirm();
+    expect(store.getState().confirmedDisk).toMatchObject({ device: '/dev/sdc', diskseq: '5', serial: 'FIRST' });
+    // Hotplug: another disk took /dev/sdc while the Confirm dialog was open.
+    store.setState({ candidates: [candidate(sampleDisk('/dev/sdc', { diskseq: '6', serial: 'SECOND' }), { selected: true })] });
+    await store.getState().startFlash();
+    expect(api.callsTo('flash:start')).toMatchObject([{ device: '/dev/sdc', confirmedDisk: { diskseq: '5', serial: 'FIRST' } }]);
   });
 
   it('replays events that overtook the flash:start answer, and ignores other jobs', async () => {
