@@ -5,7 +5,8 @@
  */
 import { terminalText } from '../common/terminal-text.ts';
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
-import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
+import { diskName } from '../common/disk-name.ts';
+import { allMountpoints, mountpointList } from '../common/mount-points.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
@@ -113,9 +114,7 @@ export function candidatesText(candidates: readonly DiskCandidate[], layout: Lay
 }
 
 function diskLines(disk: DiskInfo, mark: string): string[] {
-  // Virtual disks report a PCI vendor id (0x1af4) as their vendor: not worth showing.
-  const vendor = disk.vendor !== null && /^0x[0-9a-f]+$/i.test(disk.vendor) ? null : disk.vendor;
-  const name = [vendor, disk.model].filter((part) => part !== null && part !== '').join(' ') || '(no model)';
+  const name = diskName(disk);
   const sectors = disk.physicalSectorBytes === disk.logicalSectorBytes ? `${disk.logicalSectorBytes} B sectors` : `${disk.logicalSectorBytes}/${disk.physicalSectorBytes} B sectors`;
   const flags = [disk.system && 'system', disk.removable && 'removable', disk.readOnly && 'read-only', disk.virtual && 'virtual', !disk.isWholeDisk && 'partition'].filter((flag) => flag !== false);
   const head = `${mark.padEnd(3)}${disk.device.padEnd(16)} ${formatBytes(disk.sizeBytes).padStart(9)}  ${name}  [${disk.bus ?? 'bus unknown'}, ${sectors}${flags.length > 0 ? `, ${flags.join(', ')}` : ''}]`;

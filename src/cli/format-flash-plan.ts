@@ -1,5 +1,6 @@
 import { terminalText } from '../common/terminal-text.ts';
-import { allMountpoints, mountpointList } from '../disk/eligibility.ts';
+import { diskName } from '../common/disk-name.ts';
+import { allMountpoints, mountpointList } from '../common/mount-points.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../common/format-units.ts';
@@ -9,7 +10,7 @@ import { formatBytes } from '../common/format-units.ts';
  * for every region, what is written where. Plain text, one region per line.
  */
 export function formatFlashPlan(layout: Layout, disk: DiskInfo, options: { verify: boolean; unmount: boolean }): string {
-  const identity = [disk.vendor, disk.model].filter((s): s is string => s !== null && s.trim() !== '').join(' ') || 'unknown model';
+  const identity = diskName(disk);
   const lines = [
     `Image   ${layout.imageHash}`,
     `OS      ${layout.os.prettyName ?? layout.os.id ?? 'unknown'} (${layout.osArch})`,

@@ -5,6 +5,7 @@
  */
 import type { DiskInfo, IneligibleReason } from '../model/disk-info.ts';
 import { formatBytes } from '../common/format-units.ts';
+import { allMountpoints, mountedSentence, mountpointList } from '../common/mount-points.ts';
 import { deepestMountpoint } from './path-under.ts';
 import { SYSTEM_MOUNTPOINTS } from './system-disks.ts';
 
@@ -58,19 +59,9 @@ export function ineligibleReasons(disk: DiskInfo, context: EligibilityContext): 
     reasons.push({ code: 'holds-source', detail: `The image file ${context.sourcePath} is stored on this disk.` });
   }
   if (mountpoints.length > 0 && !context.unmountConsent) {
-    reasons.push({ code: 'mounted', mountpoints, detail: `In use: mounted at ${mountpointList(mountpoints)}. Agree to unmount it first.` });
+    reasons.push({ code: 'mounted', mountpoints, detail: mountedSentence(mountpoints, { system: disk.system }) });
   }
   return reasons;
-}
-
-/** Mount points of the disk and of each partition, without duplicates. */
-export function allMountpoints(disk: DiskInfo): string[] {
-  return [...new Set([...disk.mountpoints, ...disk.partitions.flatMap((partition) => partition.mountpoints)])];
-}
-
-/** Mount points for people: comma-separated, lsblk's `[SWAP]` shown as `swap`. */
-export function mountpointList(mountpoints: readonly string[]): string {
-  return mountpoints.map((m) => (m === '[SWAP]' ? 'swap' : m)).join(', ');
 }
 
 function holdsSource(disk: DiskInfo, context: EligibilityContext, mountpoints: readonly string[]): boolean {

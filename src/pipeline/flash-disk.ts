@@ -3,7 +3,7 @@ import type { CosiImage } from '../cosi/inspect-cosi.ts';
 import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
-import { allMountpoints } from '../disk/eligibility.ts';
+import { allMountpoints } from '../common/mount-points.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';

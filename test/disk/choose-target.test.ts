@@ -30,7 +30,7 @@ describe('chooseTarget', () => {
   it('E_DISK_INELIGIBLE lists every reason of an explicit disk', () => {
     const error = thrownCosiflashError(() => chooseTarget([system, stick], makeContext({ sourcePath: '/home/u/a.cosi' }), '/dev/sda'));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
-    expect(error.detail).toMatch(/^\/dev\/sda \(256 GiB, Samsung SSD\): This disk holds the running system \(\/\).*The image file \/home\/u\/a\.cosi is stored on this disk\. In use: mounted at \/\./);
+    expect(error.detail).toMatch(/^\/dev\/sda \(256 GiB, Samsung SSD\): This disk holds the running system \(\/\).*The image file \/home\/u\/a\.cosi is stored on this disk\. Mounted at \/\./);
   });
 
   it('E_DISK_INELIGIBLE, not "not found", for a partition named as the target', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allMountpoints, ineligibleReasons, sourceDisksByMountpoint } from '../../src/disk/eligibility.ts';
+import { allMountpoints } from '../../src/common/mount-points.ts';
+import { ineligibleReasons, sourceDisksByMountpoint } from '../../src/disk/eligibility.ts';
 import type { IneligibleReason } from '../../src/model/disk-info.ts';
 import { GiB, makeContext, makeDisk } from './make-disk.ts';
 
@@ -48,7 +49,14 @@ describe('ineligibleReasons', () => {
     expect(byCode['too-small']).toMatchObject({ neededBytes: 8 * GiB });
     expect(byCode['sector-size']).toMatchObject({ lbaSize: 512, detail: 'The image is laid out for 512-byte sectors; this disk uses 4096-byte sectors.' });
     expect(byCode['holds-source']?.detail).toBe('The image file /srv/a.cosi is stored on this disk.');
-    expect(byCode.mounted).toMatchObject({ mountpoints: ['/', '[SWAP]'], detail: 'In use: mounted at /, swap. Agree to unmount it first.' });
+    // A system disk is never offered for unmounting: its sentence does not ask to agree.
+    expect(byCode.mounted).toMatchObject({ mountpoints: ['/', '[SWAP]'], detail: 'Mounted at /, swap.' });
+  });
+
+  it('offers to unmount a mounted non-system disk, naming each mount point once', () => {
+    const disk = makeDisk({ mountpoints: ['/mnt/x'], partitions: [{ device: '/dev/sdb1', sizeBytes: GiB, mountpoints: ['/mnt/x'] }] });
+    const reasons = ineligibleReasons(disk, makeContext());
+    expect(reasons).toEqual([{ code: 'mounted', mountpoints: ['/mnt/x'], detail: 'Mounted at /mnt/x — Cosiflash will unmount it if you agree.' }]);
   });
 
   it('does not read the disk or the file system (pure)', () => {

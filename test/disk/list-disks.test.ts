@@ -86,7 +86,7 @@ describeRootOnly('listDisks over real loop devices', () => {
       expect(disk?.mountpoints).toEqual([mountDir]);
       expect(disk?.system).toBe(false);
       const [candidate] = evaluateDisks(disk === undefined ? [] : [disk], { requiredBytes: MiB, lbaSize: 512, sourcePath: null, unmountConsent: false, allowVirtual: true });
-      expect(candidate?.reasons).toEqual([{ code: 'mounted', mountpoints: [mountDir], detail: `In use: mounted at ${mountDir}. Agree to unmount it first.` }]);
+      expect(candidate?.reasons).toEqual([{ code: 'mounted', mountpoints: [mountDir], detail: `Mounted at ${mountDir} — Cosiflash will unmount it if you agree.` }]);
     } finally {
       if (mounted) await exec('umount', [mountDir]);
       await rmdir(mountDir);

@@ -1,6 +1,7 @@
 /**
- * End to end: a disk with a mounted filesystem is refused until the user agrees, in the
- * Confirm dialog, that it may be unmounted; then it is unmounted and flashed.
+ * End to end: a disk with a mounted partition is refused until the user agrees, in the
+ * Confirm dialog, that it may be unmounted; then it is unmounted and flashed. The mount
+ * point is named once (the disk's own list already holds its partitions' mount points).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rmdir } from 'node:fs/promises';
@@ -24,20 +25,25 @@ describeRootOnly('e2e: mounted target needs consent', () => {
   const images = serveE2eImages((fixture) => ({ 'os.cosi': fixture.cosiPath }));
 
   itRootOnly('refused while mounted; consent in Confirm unmounts it and the flash verifies', async () => {
-    const loop = await attachLoop({ sizeBytes: 64 * MiB });
+    const loop = await attachLoop({ sizeBytes: 64 * MiB, partscan: true });
     const mountDir = await mkdtemp(path.join(tmpdir(), 'cosiflash-e2e-mnt-'));
     const { fixture, http } = images;
     try {
-      // A filesystem straight on the (loop) disk, mounted: the disk counts as mounted.
-      await execFileAsync('mkfs.ext4', ['-F', '-q', loop.device]);
-      await execFileAsync('mount', ['-t', 'ext4', loop.device, mountDir]);
+      // One GPT partition with a mounted filesystem: the disk counts as mounted.
+      await execFileAsync('sgdisk', ['-n', '1:2048:+16M', loop.device]);
+      await execFileAsync('partx', ['-u', loop.device]);
+      const partition = `${loop.device}p1`;
+      await execFileAsync('mkfs.ext4', ['-F', '-q', partition]);
+      await execFileAsync('mount', ['-t', 'ext4', partition, mountDir]);
       await withServeAndBrowser({ loops: [loop], failureName: 'mounted' }, async ({ serve, browser, page }) => {
         await page.goto(serve.url);
         await openTargetScreen(page, http.url('os.cosi'));
         const radio = page.locator(`input[type=radio][value="${loop.device}"]`);
         await radio.waitFor();
         const card = page.locator('label.disk', { has: radio });
-        expect(await card.locator('.disk-reasons').innerText()).toMatch(/Mounted/);
+        const reasons = await card.locator('.disk-reasons').innerText();
+        expect(reasons).toContain(`Mounted at ${mountDir} — Cosiflash will unmount it if you agree.`);
+        expect(reasons.split(mountDir)).toHaveLength(2);
         // Not pre-selected (it is not eligible as is), but the user may pick it.
         expect(await radio.isChecked()).toBe(false);
         await radio.check();
@@ -45,7 +51,9 @@ describeRootOnly('e2e: mounted target needs consent', () => {
         const erase = page.getByRole('button', { name: `Erase and flash ${loop.device}` });
         await erase.waitFor();
         expect(await erase.isDisabled()).toBe(true);
-        await page.getByRole('checkbox', { name: /Unmount its mounted filesystems/ }).check();
+        const consent = page.getByRole('checkbox', { name: /Cosiflash will unmount it if you agree/ });
+        expect(await page.locator('label.consent').innerText()).toBe(`Mounted at ${mountDir} — Cosiflash will unmount it if you agree. Programs using it may lose unsaved data.`);
+        await consent.check();
         await browser.screenshot('confirm-mounted-consent');
         await erase.click();
         await page.getByRole('heading', { name: 'Verified', level: 1 }).waitFor({ timeout: 120_000 });

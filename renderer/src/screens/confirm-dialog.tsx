@@ -9,11 +9,12 @@
  * by main before the writer starts).
  */
 import { useEffect, useRef, useState } from 'react';
+import { needsUnmountConsent } from '../../../src/common/disk-choosable.ts';
+import { diskName } from '../../../src/common/disk-name.ts';
 import { formatBytes } from '../../../src/common/format-units.ts';
-import { needsUnmountConsent } from '../store/disk-choice.ts';
+import { allMountpoints, mountedSentence } from '../../../src/common/mount-points.ts';
 import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
-import { diskName } from '../view/disk-name.ts';
 
 export function ConfirmDialog() {
   const candidate = useAppStore(selectedCandidate);
@@ -36,7 +37,7 @@ export function ConfirmDialog() {
   if (candidate === null || result === null) return null;
   const { disk } = candidate;
   const mounted = needsUnmountConsent(candidate);
-  const mountpoints = [...disk.mountpoints, ...disk.partitions.flatMap((partition) => partition.mountpoints)];
+  const mountpoints = allMountpoints(disk);
   const name = diskName(disk);
   const blocked = mounted && !mountConsent;
 
@@ -67,7 +68,7 @@ export function ConfirmDialog() {
           <label className="consent">
             <input type="checkbox" checked={mountConsent} onChange={(event) => setMountConsent(event.target.checked)} />
             <span>
-              Unmount its mounted filesystems first ({mountpoints.join(', ')}). Programs using them may lose unsaved data.
+              {mountedSentence(mountpoints, { system: disk.system })} Programs using {mountpoints.length === 1 ? 'it' : 'them'} may lose unsaved data.
             </span>
           </label>
         )}

@@ -6,10 +6,11 @@
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
-import { isChoosable, sortCandidates } from '../store/disk-choice.ts';
+import { isChoosable } from '../../../src/common/disk-choosable.ts';
+import { sortCandidates } from '../store/disk-choice.ts';
 import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
-import { diskName } from '../view/disk-name.ts';
+import { diskName } from '../../../src/common/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
 
 export function TargetScreen() {

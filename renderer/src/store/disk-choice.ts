@@ -3,22 +3,11 @@
  *
  * Main decides eligibility (src/disk rules, re-checked before a flash); the UI only decides
  * which candidate is highlighted: the user's own pick while it stays choosable, otherwise
- * the one main marked `selected` (the smallest eligible disk that fits, stream-disk's rule).
+ * the one main marked `selected` (the smallest eligible disk that fits). Which candidates are
+ * choosable at all is src/common/disk-choosable.ts, shared with the CLI.
  */
+import { isChoosable } from '../../../src/common/disk-choosable.ts';
 import type { DiskCandidate } from '../../../src/model/disk-info.ts';
-
-/**
- * A candidate the user may pick: eligible, or refused only because partitions are mounted
- * (the Confirm dialog then asks for consent to unmount them).
- */
-export function isChoosable(candidate: DiskCandidate): boolean {
-  return candidate.eligible || (candidate.reasons.length > 0 && candidate.reasons.every((reason) => reason.code === 'mounted'));
-}
-
-/** Whether flashing this candidate needs the user's consent to unmount its partitions. */
-export function needsUnmountConsent(candidate: DiskCandidate): boolean {
-  return candidate.disk.mountpoints.length > 0 || candidate.disk.partitions.some((partition) => partition.mountpoints.length > 0);
-}
 
 /** The device to highlight after a (re)listing. */
 export function chooseHighlighted(candidates: readonly DiskCandidate[], current: { readonly device: string | null; readonly userPicked: boolean }): { device: string | null; userPicked: boolean } {

@@ -5,7 +5,7 @@
  */
 import type { SliceFactory } from './app-state.ts';
 import type { FailureActionId } from '../view/failure-actions.ts';
-import { isChoosable } from './disk-choice.ts';
+import { isChoosable } from '../../../src/common/disk-choosable.ts';
 
 export interface FailureSlice {
   /** "Verify image": the Done screen shows the `cosiflash verify` command for the image. */

@@ -8,7 +8,8 @@ import type { DiskIdentity } from '../../../src/model/disk-identity.ts';
 import type { DiskCandidate } from '../../../src/model/disk-info.ts';
 import type { AppError } from '../../../src/model/app-error.ts';
 import type { SliceFactory } from './app-state.ts';
-import { chooseHighlighted, isChoosable } from './disk-choice.ts';
+import { isChoosable } from '../../../src/common/disk-choosable.ts';
+import { chooseHighlighted } from './disk-choice.ts';
 
 export interface TargetSlice {
   readonly candidates: readonly DiskCandidate[];

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHighlighted, isChoosable, needsUnmountConsent, sortCandidates } from '../../../renderer/src/store/disk-choice.ts';
+import { chooseHighlighted, sortCandidates } from '../../../renderer/src/store/disk-choice.ts';
 import { candidate, sampleDisk } from '../sample-data.ts';
 
 const mountedReason = { code: 'mounted' as const, detail: '/mnt', mountpoints: ['/mnt'] };
 
 describe('disk choice', () => {
-  it('eligible or only-mounted disks are choosable; anything else is not', () => {
-    expect(isChoosable(candidate(sampleDisk('/dev/a')))).toBe(true);
-    expect(isChoosable(candidate(sampleDisk('/dev/b'), { reasons: [mountedReason] }))).toBe(true);
-    expect(isChoosable(candidate(sampleDisk('/dev/c'), { reasons: [mountedReason, { code: 'read-only', detail: '' }] }))).toBe(false);
-  });
-
-  it('needs unmount consent when the disk or a partition is mounted', () => {
-    expect(needsUnmountConsent(candidate(sampleDisk('/dev/a')))).toBe(false);
-    expect(needsUnmountConsent(candidate(sampleDisk('/dev/a', { partitions: [{ device: '/dev/a1', sizeBytes: 1, mountpoints: ['/x'] }] })))).toBe(true);
-  });
-
   it('keeps a user pick that is still choosable, otherwise main’s selection', () => {
     const list = [candidate(sampleDisk('/dev/a'), { selected: true }), candidate(sampleDisk('/dev/b'))];
     expect(chooseHighlighted(list, { device: '/dev/b', userPicked: true })).toEqual({ device: '/dev/b', userPicked: true });

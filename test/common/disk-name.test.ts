@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diskName } from '../../../renderer/src/view/disk-name.ts';
+import { diskName } from '../../src/common/disk-name.ts';
 
 describe('diskName', () => {
   it.each([
@@ -9,6 +9,8 @@ describe('diskName', () => {
     [{ vendor: null, model: null, bus: 'LOOP', virtual: true }, 'Loop device'],
     [{ vendor: '', model: null, bus: 'SATA', virtual: false }, 'SATA disk'],
     [{ vendor: null, model: null, bus: null, virtual: true }, 'Virtual disk'],
+    [{ vendor: '0x1af4', model: null, bus: 'VIRTIO', virtual: true }, 'VIRTIO disk'],
+    [{ vendor: null, model: null, bus: null, virtual: false }, 'Disk'],
   ])('%o → %s', (disk, name) => {
     expect(diskName(disk)).toBe(name);
   });
