@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   E_VERIFY: { title: 'Verification failed', hint: 'What was read back from the disk differs from the image. The disk may be failing; try another one.' },
   E_CANCELLED: { title: 'Cancelled', hint: 'The flash was cancelled; the disk has no valid partition table and must be flashed again before use.' },
   E_WRITER: { title: 'The writer process failed', hint: 'The privileged helper stopped unexpectedly. Try again; if it repeats, report a bug with the log.' },
+  E_CONNECTION: { title: 'Lost the connection to Cosiflash', hint: 'Check that `cosiflash serve` is still running, then reload this page.' },
   E_FORBIDDEN: { title: 'Request refused', hint: 'Only the Cosiflash window itself may ask for this. Restart the app if you see this message.' },
   E_INTERNAL: { title: 'Internal error', hint: 'This is a bug in Cosiflash. Please report it with the details shown.' },
 } as const satisfies Record<string, { readonly title: string; readonly hint: string }>;

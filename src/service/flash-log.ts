@@ -7,7 +7,7 @@
  * (`sudo`, `pkexec`): then it goes to that user's config dir and is chowned to them. The file
  * is 0600 in a 0700 folder: it names devices, serial numbers and image locations.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DiskInfo } from '../model/disk-info.ts';
@@ -134,14 +134,6 @@ export async function readFlashLog(file: string, options: { since?: Date } = {})
     if (Date.parse(parsed.startedAt) >= since) entries.push(parsed);
   }
   return entries;
-}
-
-/** Whether the log exists yet (for messages). */
-export async function flashLogExists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 function isFlashLogEntry(value: unknown): value is FlashLogEntry {
