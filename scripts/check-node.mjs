@@ -1,5 +1,5 @@
 // Fails fast, with a readable message, when the tests would run on a Node.js whose built-in
-// zstd decoder drops frames (measured-facts: Node 22.23.5 and 24.21.0 decode only the first
+// zstd decoder drops frames (docs/decisions.md: Node 22.23.5 and 24.21.0 decode only the first
 // of several small frames that arrive in one chunk; 24.22.3 is correct).
 import zlib from 'node:zlib';
 

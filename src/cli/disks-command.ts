@@ -1,7 +1,7 @@
 /**
  * `cosiflash disks [--for <image>]`: every disk with what matters for choosing a target, and
  * with --for whether each one can take that image, why not, and which one `flash` would pick
- * on its own (docs/stream-disk-behavior.md §4). Reads the image's metadata only; writes nothing.
+ * on its own (docs/behavior.md §4). Reads the image's metadata only; writes nothing.
  */
 import { terminalText } from '../common/terminal-text.ts';
 import { evaluateDisks } from '../disk/evaluate-disks.ts';

@@ -16,7 +16,7 @@ function invalid(detail: string): CosiflashError {
 
 /**
  * The rules that need both metadata.json and the image's own GPT (COSI spec, "Disk" and
- * "GptDiskRegion"; shared docs/stream-disk-behavior.md §3), first failure wins:
+ * "GptDiskRegion"; docs/behavior.md §3), first failure wins:
  * one partition region per used GPT entry and vice versa (Trident's count rule, then by
  * slot), regions in increasing start-LBA order, each image no larger than its partition,
  * and `disk.size` equal to the disk the GPT describes (backup header on the last LBA).

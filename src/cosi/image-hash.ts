@@ -4,7 +4,7 @@ import { CosiflashError } from '../errors.ts';
 /**
  * The COSI image hash: SHA-384 over exactly the bytes of the `metadata.json` tar entry (no
  * header, no padding), written `sha384:<96 lowercase hex>` (as Trident's image hash; shared
- * docs/stream-disk-behavior.md §2). metadata.json pins every region's SHA-384, so this one
+ * docs/behavior.md §2). metadata.json pins every region's SHA-384, so this one
  * hash identifies the whole image before any region is downloaded.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The zstd decoder for COSI regions: Node's built-in `zlib.createZstdDecompress` (Node ≥ 24).
  *
- * Never fzstd: it silently corrupts data for windowLog ≥ 27 (docs/measured-facts.md), and the
+ * Never fzstd: it silently corrupts data for windowLog ≥ 27 (docs/decisions.md), and the
  * COSI SHA-384 covers only the compressed bytes, so nothing would catch it. The window limit
  * comes from the metadata's `compression.maxWindowLog` (COSI 1.2); zstd's own default limit is
  * 27, so larger windows must be allowed explicitly — up to 31 (2 GiB), never more.
@@ -22,7 +22,7 @@ export function createRegionDecoder(options: { maxWindowLog: number; chunkSizeBy
     throw new CosiflashError('E_WINDOW_TOO_LARGE', `compression.maxWindowLog is ${maxWindowLog}; the largest supported is ${MAX_WINDOW_LOG}`);
   }
   return zlib.createZstdDecompress({
-    // 1 MiB output chunks decode about twice as fast as the 64 KiB default (measured-facts.md).
+    // 1 MiB output chunks decode about twice as fast as the 64 KiB default (docs/decisions.md).
     chunkSize: options.chunkSizeBytes ?? 1024 * 1024,
     params: { [zlib.constants.ZSTD_d_windowLogMax]: Math.max(MIN_WINDOW_LOG, maxWindowLog) },
   });

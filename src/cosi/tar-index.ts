@@ -2,7 +2,7 @@
  * The index of a COSI's tar archive, read by random access: headers only, entry bodies are
  * skipped, so inspecting a multi-GiB COSI downloads a few KiB.
  *
- * Accepts what Trident accepts (docs/stream-disk-behavior.md §1): USTAR and GNU headers, GNU
+ * Accepts what Trident accepts (docs/behavior.md §1): USTAR and GNU headers, GNU
  * long names, PAX extended headers (`path`, `size` override; global headers merged), verified
  * header checksums, the first all-zero block ends the archive (trailing data is ignored), and
  * duplicate paths are an error. `./` prefixes are removed.

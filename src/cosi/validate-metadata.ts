@@ -18,7 +18,7 @@ export interface ValidatedMetadata {
  * Order, first failure wins: the root object and `version` (1.x with x ≥ 2, else
  * E_UNSUPPORTED_VERSION); the structural pass (types, formats, required fields); Trident's
  * semantic checks in Trident's order; then the spec's MUSTs Trident skips
- * (shared docs/stream-disk-behavior.md §3). Failures are CosiflashError E_METADATA_INVALID
+ * (docs/behavior.md §3). Failures are CosiflashError E_METADATA_INVALID
  * (E_UNSUPPORTED_VERSION, E_WINDOW_TOO_LARGE) with detail `<json.path>: <rule>`.
  */
 export function validateMetadata(json: unknown): ValidatedMetadata {

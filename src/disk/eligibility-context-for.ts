@@ -6,7 +6,7 @@ import { findDisksHolding } from './find-disks-holding.ts';
  * The {@link EligibilityContext} for writing one image: the size and sector size its layout
  * needs, and, for a local source, the disks holding it found by device number
  * (findDisksHolding), so the disks list, the CLI's plan and the writer's re-check all apply
- * the rules of docs/stream-disk-behavior.md §4 to the same inputs.
+ * the rules of docs/behavior.md §4 to the same inputs.
  */
 export async function eligibilityContextFor(
   disk: Pick<Layout['disk'], 'sizeBytes' | 'lbaSize'>,

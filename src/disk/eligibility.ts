@@ -1,5 +1,5 @@
 /**
- * The safety rules for a target disk (docs/stream-disk-behavior.md §4), as a pure function:
+ * The safety rules for a target disk (docs/behavior.md §4), as a pure function:
  * every reason a disk cannot take the image, each with a sentence the user can act on. The
  * same rules run for the list shown to the user and again right before writing.
  */

@@ -1,7 +1,7 @@
 /**
  * The candidate list the user sees: every disk with its reasons, and the one auto-selection
  * picks — the smallest eligible disk that fits, ties broken by enumeration order (Trident's
- * stream-disk rule, applied only to eligible disks; docs/stream-disk-behavior.md §4). Pure.
+ * stream-disk rule, applied only to eligible disks; docs/behavior.md §4). Pure.
  */
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import { ineligibleReasons, sourceDisksByMountpoint, type EligibilityContext } from './eligibility.ts';

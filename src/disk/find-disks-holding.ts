@@ -3,7 +3,7 @@
  * partition → its disk, device-mapper/md → their slaves, loop device → its backing file — so a
  * source on LVM, LUKS or a loop-mounted filesystem still names the physical disk under it.
  * Filesystems with anonymous device numbers (btrfs subvolumes) are resolved through the mount
- * table. Used for the "holds the source" and "system disk" rules (docs/stream-disk-behavior.md §4).
+ * table. Used for the "holds the source" and "system disk" rules (docs/behavior.md §4).
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * After the new partition table is written, makes the kernel use it (docs/stream-disk-behavior.md
+ * After the new partition table is written, makes the kernel use it (docs/behavior.md
  * §5 step 5) and waits until the kernel's partitions are exactly the table's — same numbers,
  * starts and sizes — and their device nodes exist.
  *

@@ -1,7 +1,7 @@
 /**
  * The disks the running system depends on (Linux): those holding `/`, `/boot`, `/boot/efi`,
  * `/usr`, `/var` and every active swap area, found by device number rather than by mount point names so that
- * LVM, LUKS and btrfs set-ups are caught too (docs/stream-disk-behavior.md §4).
+ * LVM, LUKS and btrfs set-ups are caught too (docs/behavior.md §4).
  */
 import { readFile } from 'node:fs/promises';
 import { findDisksHolding, findDisksUnderNode } from './find-disks-holding.ts';

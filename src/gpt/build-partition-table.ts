@@ -24,7 +24,7 @@ export interface BuildPartitionTableOptions {
 }
 
 /**
- * Builds the GPT for the real size of the target (stream-disk-behavior.md §5 "We" 4):
+ * Builds the GPT for the real size of the target (docs/behavior.md §5.5):
  * LBA 0 verbatim except the protective 0xEE record's SizeInLBA fixed for the target (UEFI 2.10
  * §5.2.3); the primary header rebuilt with AlternateLBA = last LBA and LastUsableLBA = last
  * LBA − entry-array sectors − 1 (§5.3.2), everything else (disk GUID, first usable LBA, entry

@@ -15,7 +15,7 @@ const GPT_REVISION_1_0 = 0x0001_0000;
  * LBA 1 (GPT header, §5.3.2) and the partition entry array (§5.3.3), as found in a COSI's
  * decoded primary-GPT region. Every rule a flash relies on is checked here, each failure
  * an E_GPT_INVALID with the specific reason: signatures, header size and CRC32, MyLBA 1,
- * 128-byte entries (Trident's rule, stream-disk-behavior.md §3), entry-array CRC32 and
+ * 128-byte entries (Trident's rule, docs/behavior.md §3), entry-array CRC32 and
  * placement, usable range, and used entries inside it without overlaps.
  * Returns the used entries only, each at its original 1-based slot.
  */

@@ -6,7 +6,7 @@ import { readSync } from 'node:fs';
  * transfer keeps the same memory, so the alignment survives it).
  *
  * Why probing: JavaScript cannot see addresses, and Node's large buffers sit 16 bytes past
- * an aligned boundary (docs measured-facts). The kernel tells us: an O_DIRECT read into a
+ * an aligned boundary (docs/decisions.md). The kernel tells us: an O_DIRECT read into a
  * misaligned buffer fails with EINVAL, so we try candidate offsets with a harmless read of
  * the device's first page and keep the first offset the kernel accepts.
  */

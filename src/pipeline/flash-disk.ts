@@ -61,7 +61,7 @@ export interface FlashDiskOptions {
 }
 
 /**
- * Flashes a COSI onto a whole disk (docs stream-disk-behavior §4–7), in this order:
+ * Flashes a COSI onto a whole disk (docs/behavior.md §4–7), in this order:
  * inspect (expected hash first) → choose the target from a fresh enumeration → re-check
  * (unmount only with consent) → open exclusively → zero both ends → stream every partition
  * region in tar order to `startLba × lbaSize` → fsync → read back and verify every region →
@@ -191,7 +191,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     const items = inTarOrder.map((p) => ({ rec: record(p.number), lengthBytes: p.image.uncompressedSize }));
     if (request.verify) await verifyRegions(device, layout.disk.lbaSize, items, liveMeter, signal);
 
-    // The partition table goes last (stream-disk-behavior §5.4).
+    // The partition table goes last (docs/behavior.md §5.5).
     signal.throwIfAborted();
     const table = buildPartitionTable({ primaryRegion: cosi.primaryRegion, lbaSize: layout.disk.lbaSize, targetSizeBytes: device.sizeBytes });
     const gpt = record(0);
@@ -213,7 +213,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   } finally {
     await pipeline?.close().catch(() => undefined);
     if (error !== null && touched && target !== null) {
-      // Leave no valid partition table behind (stream-disk-behavior §5.7).
+      // Leave no valid partition table behind (docs/behavior.md §5.8).
       await target.zeroEdges().catch(() => undefined);
     }
     target?.close();

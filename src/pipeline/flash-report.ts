@@ -38,7 +38,7 @@ export interface ReportInput {
 const IN_PROGRESS: ReadonlySet<RegionPhase> = new Set(['downloading', 'writing', 'verifying']);
 
 /**
- * Builds the saved result of a flash (docs stream-disk-behavior §7): hashes, timings,
+ * Builds the saved result of a flash (docs/behavior.md §7): hashes, timings,
  * throughput, retries, device identity and a verdict per region. A region that was in
  * progress when the flash stopped takes the flash's outcome (failed/cancelled) as its phase.
  */

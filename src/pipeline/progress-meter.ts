@@ -19,7 +19,7 @@ export interface ProgressMeterOptions {
 
 /**
  * Per-region counters and an overall speed/ETA for one flash, emitted as raw numbers at
- * most every `intervalMs` (docs stream-disk-behavior §7: structured progress, ≤ 4 Hz).
+ * most every `intervalMs` (docs/behavior.md §7: structured progress, ≤ 4 Hz).
  * Speed is work (bytes written, plus bytes verified when verifying) per second over a
  * sliding window, so a stall shows up within seconds instead of being averaged away.
  */

@@ -13,7 +13,7 @@ export interface ReadBackOptions {
  * SHA-384 of `[positionBytes, positionBytes + lengthBytes)` as the device returns it.
  *
  * Reads go through the target's O_DIRECT descriptor, so they come from the device rather
- * than the page cache that just held the written data (docs stream-disk-behavior §2: prove
+ * than the page cache that just held the written data (docs/behavior.md §2: prove
  * what landed on the disk). Reads are rounded up to whole blocks (the region lies inside a
  * block-aligned partition) and only the region's bytes are hashed. Two buffers alternate so
  * the next read runs while this thread hashes the previous one.

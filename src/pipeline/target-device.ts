@@ -13,7 +13,7 @@ export const EDGE_BYTES = 1024 * 1024;
  * Why O_EXCL: on Linux it claims the block device, so the open fails with EBUSY while a
  * partition is mounted or another program holds it, and nobody can mount it while we write.
  * Why O_DIRECT: writes skip the page cache (≈1.4 GB/s vs ≈0.6 buffered+fsync on a loop
- * device, measured-facts) and read-back verification sees the device, not the cache. When
+ * device, docs/decisions.md) and read-back verification sees the device, not the cache. When
  * O_DIRECT is refused (some filesystems, plain files on tmpfs) we fall back to buffered I/O.
  */
 export interface TargetDevice extends TargetFds {

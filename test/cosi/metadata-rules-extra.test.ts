@@ -4,7 +4,7 @@ import { invalid, mutatedSample, outcome } from '../support/metadata-samples.ts'
 
 const ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
-/** The spec MUSTs Trident skips (shared docs/stream-disk-behavior.md §3), and the warnings. */
+/** The spec MUSTs Trident skips (docs/behavior.md §3), and the warnings. */
 describe('extra rules', () => {
   it('rejects a disk size that is not a multiple of lbaSize', () => {
     expect(outcome(mutatedSample((d) => { d.disk.size = 1073741824 + 100; })))

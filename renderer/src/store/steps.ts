@@ -1,5 +1,5 @@
 /**
- * The steps of the main flow (docs/product.md): Source → Review → Target → Confirm → Flash → Done.
+ * The steps of the main flow (README "The app"): Source → Review → Target → Confirm → Flash → Done.
  */
 import type { AppState } from './app-state.ts';
 
