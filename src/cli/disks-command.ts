@@ -14,6 +14,7 @@ import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 
 export const DISKS_HELP = `Usage: cosiflash disks [options]
 
@@ -22,11 +23,12 @@ With --for, also reads the image's metadata and shows, for each disk, whether it
 take the image and why not; the disk \`cosiflash flash\` would pick is marked with "=>".
 
 Options:
-  --for IMAGE    Check every disk against IMAGE (path or http(s)/file URL)
+  --for IMAGE    Check every disk against IMAGE (path, http(s)/file URL or oci:// reference)
   --unmount      With --for: count mounted disks as usable (as \`flash --unmount\` does)
   --allow-loop   Include loop devices (for testing)
   --only DEV     Consider only DEV (repeatable)
   --json         Print JSON: DiskInfo[] without --for, DiskCandidate[] with it
+${PLAIN_HTTP_HELP}
   -h, --help     Show this help
 
 Exit status: 0 listed (whether or not a disk fits), 2 bad usage, 3 invalid or
@@ -38,6 +40,7 @@ export interface DisksArgs {
   readonly allowLoop: boolean;
   readonly only: readonly string[] | undefined;
   readonly json: boolean;
+  readonly plainHttp: boolean;
   readonly help: boolean;
 }
 
@@ -51,6 +54,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
       'allow-loop': { type: 'boolean' },
       only: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      ...PLAIN_HTTP_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -62,6 +66,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     allowLoop: values['allow-loop'] ?? false,
     only: values.only,
     json: values.json ?? false,
+    plainHttp: values['plain-http'] ?? false,
     help: values.help ?? false,
   };
 }
@@ -77,20 +82,20 @@ export async function runDisks(args: readonly string[]): Promise<number> {
     process.stdout.write(options.json ? `${JSON.stringify(disks, null, 2)}\n` : `${disksText(disks)}\n`);
     return EXIT_CODES.ok;
   }
-  const { layout, location, sourcePath } = await readLayout(options.forImage);
+  const { layout, location, sourcePath } = await readLayout(options.forImage, options.plainHttp);
   const context = await eligibilityContextFor(layout.disk, { sourcePath, unmountConsent: options.unmount, allowVirtual: options.allowLoop });
   const candidates = evaluateDisks(disks, context);
   process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
   return EXIT_CODES.ok;
 }
 
-async function readLayout(location: string): Promise<{ layout: Layout; location: string; sourcePath: string | null }> {
+async function readLayout(location: string, plainHttp: boolean): Promise<{ layout: Layout; location: string; sourcePath: string | null }> {
   // Loaded only with --for: listing disks needs none of the image code.
   const [{ withCliSource }, { inspectCosi }] = await Promise.all([import('./with-cli-source.ts'), import('../cosi/inspect-cosi.ts')]);
   return withCliSource(location, async (source, signal) => {
     const { layout } = await inspectCosi(source, { signal });
     return { layout, location: source.location, sourcePath: source.localPath };
-  });
+  }, { plainHttp });
 }
 
 /** The plain list: one line per disk, then its own mount points and its partitions. */

@@ -39,6 +39,14 @@ export function exitCodeFor(error: CosiflashError): number {
       return EXIT_CODES.internal;
     case 'E_INPUT':
       return EXIT_CODES.usage;
+    // The registry said no (not found, denied, no credentials), or sent something unusable.
+    case 'E_OCI_NOT_FOUND':
+    case 'E_OCI_DENIED':
+    case 'E_OCI_NO_CREDENTIALS':
+    case 'E_OCI_CREDENTIAL_HELPER':
+    case 'E_OCI_MANIFEST':
+    case 'E_OCI_DIGEST':
+      return EXIT_CODES.invalidInput;
     default:
       return EXIT_CODES.invalidInput;
   }

@@ -23,9 +23,10 @@ import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 
-export const FLASH_HELP = `Usage: cosiflash flash <path|url> [options]
+export const FLASH_HELP = `Usage: cosiflash flash <path|url|oci://…> [options]
 
 Streams a COSI image onto a whole disk: each partition image to its offset, the partition
 table last, then reads everything back and compares. No temporary copy is made.
@@ -46,6 +47,7 @@ Options:
   --station NAME   Station name in the report and the log (default: the host name)
   --operator NAME  Who runs the flash, for the log
 ${RETRY_FOR_HELP}
+${PLAIN_HTTP_HELP}
   -h, --help       Show this help
 
 Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
@@ -69,6 +71,7 @@ interface FlashArgs {
   readonly station: string | undefined;
   readonly operator: string | undefined;
   readonly retryForSeconds: number | undefined;
+  readonly plainHttp: boolean;
   readonly help: boolean;
 }
 
@@ -92,6 +95,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       station: { type: 'string' },
       operator: { type: 'string' },
       ...RETRY_FOR_OPTION,
+      ...PLAIN_HTTP_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -120,6 +124,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     station: values.station,
     operator: values.operator,
     retryForSeconds: parseRetryForSeconds('flash', values['retry-for']),
+    plainHttp: values['plain-http'] ?? false,
     help,
   };
 }
@@ -144,7 +149,8 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   const draft: FlashRequest = { source: flags.location, ...(flags.disk === undefined ? {} : { device: flags.disk }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
   const elevate = options.writer?.elevate ?? needsElevation(draft);
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
-  prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  // A plain-HTTP registry is opened by the writer with the request's options only.
+  if (!flags.plainHttp) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
   const startedAt = new Date();
   const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo } = {
     ...(flags.station === undefined ? {} : { station: flags.station }),
@@ -165,6 +171,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       allowVirtual: flags.allowLoop,
       ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
       ...(flags.retryForSeconds === undefined ? {} : { retryForSeconds: flags.retryForSeconds }),
+      ...(flags.plainHttp ? { plainHttp: true } : {}),
     });
     const { layout, location } = plan;
     const [target] = plan.targets;

@@ -9,10 +9,11 @@ import { CosiflashError } from '../errors.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { inspectJson, inspectText } from './inspect-output.ts';
 import { parseCommandArgs } from './parse-command-args.ts';
+import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 import { withCliSource } from './with-cli-source.ts';
 
-export const INSPECT_HELP = `Usage: cosiflash inspect <path|url> [options]
+export const INSPECT_HELP = `Usage: cosiflash inspect <path|url|oci://…> [options]
 
 Validates a COSI image and shows what it would write: image hash, OS, disk size and
 sector size, and every partition with its filesystem and sizes. Reads only the start of
@@ -24,23 +25,24 @@ Options:
   --json        Print one JSON object instead of text (stable fields, documented
                 by InspectJson in src/cli/inspect-output.ts)
 ${RETRY_FOR_HELP}
+${PLAIN_HTTP_HELP}
   -h, --help    Show this help
 
 Exit status: 0 valid, 3 invalid or unreachable image or hash mismatch, 2 bad usage.`;
 
 /** Parses a command line of the form `<location> [--hash H] [--json]`; E_INPUT on anything else. */
-export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean; retryForSeconds: number | undefined } {
+export function parseImageArgs(command: string, args: readonly string[]): { location: string; hash: string | undefined; json: boolean; help: boolean; retryForSeconds: number | undefined; plainHttp: boolean } {
   const { values, positionals } = parseCommandArgs(command, {
     args: [...args],
-    options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...RETRY_FOR_OPTION },
+    options: { hash: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...RETRY_FOR_OPTION, ...PLAIN_HTTP_OPTION },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help) return { location: '', hash: undefined, json: false, help: true, retryForSeconds: undefined };
+  if (values.help) return { location: '', hash: undefined, json: false, help: true, retryForSeconds: undefined, plainHttp: false };
   if (positionals.length !== 1 || positionals[0] === undefined) {
     throw new CosiflashError('E_INPUT', `${command}: give exactly one image path or URL (got ${positionals.length}); see cosiflash ${command} --help`);
   }
-  return { location: positionals[0], hash: values.hash, json: values.json ?? false, help: false, retryForSeconds: parseRetryForSeconds(command, values['retry-for']) };
+  return { location: positionals[0], hash: values.hash, json: values.json ?? false, help: false, retryForSeconds: parseRetryForSeconds(command, values['retry-for']), plainHttp: values['plain-http'] ?? false };
 }
 
 export async function runInspect(args: readonly string[]): Promise<number> {
@@ -54,11 +56,11 @@ export async function runInspect(args: readonly string[]): Promise<number> {
   return withCliSource(options.location, async (source, signal) => {
     const { layout } = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal });
     if (options.json) {
-      const json = inspectJson(layout, { location: source.location, sizeBytes: source.sizeBytes, transferredBytes: source.transferredBytes });
+      const json = inspectJson(layout, { location: source.location, sizeBytes: source.sizeBytes, transferredBytes: source.transferredBytes, ...(source.oci === undefined ? {} : { oci: source.oci }) });
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${inspectText(layout, source.location)}\n`);
+      process.stdout.write(`${inspectText(layout, source.location, source.oci)}\n`);
     }
     return EXIT_CODES.ok;
-  }, { retryForSeconds: options.retryForSeconds });
+  }, { retryForSeconds: options.retryForSeconds, plainHttp: options.plainHttp });
 }

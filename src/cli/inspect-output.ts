@@ -3,6 +3,7 @@
  * Both come from the same {@link Layout}, so the two never disagree.
  */
 import type { Layout } from '../model/layout.ts';
+import type { OciResolution } from '../source/oci-resolution.ts';
 import { terminalText } from '../common/terminal-text.ts';
 import { formatBytes } from '../common/format-units.ts';
 
@@ -43,7 +44,8 @@ export interface InspectJson {
   downloadBytes: number;
   writeBytes: number;
   warnings: string[];
-  source: { location: string; sizeBytes: number; transferredBytes: number };
+  /** `oci` only for oci:// references: the manifest and layer used, and the rule that chose the layer. */
+  source: { location: string; sizeBytes: number; transferredBytes: number; oci?: OciResolution };
 }
 
 const imageJson = (image: { path: string; compressedSize: number; uncompressedSize: number; sha384: string }): InspectJson['primaryGpt'] => ({
@@ -99,11 +101,12 @@ export function textTable(header: readonly string[], unsafeRows: readonly (reado
 }
 
 /** The readable summary of `cosiflash inspect`; image-derived text is escaped (terminalText), so it cannot move the cursor. */
-export function inspectText(layout: Layout, location: string): string {
+export function inspectText(layout: Layout, location: string, oci?: OciResolution): string {
   const os = layout.os.prettyName ?? layout.os.id ?? 'unknown';
   const osDetail = [layout.os.id, layout.os.versionId].filter((v) => v !== null).join(' ');
   const lines = [
     `Image        ${location}`,
+    ...(oci === undefined ? [] : ociLines(oci)),
     `Image hash   ${layout.imageHash}`,
     `COSI version ${layout.version}`,
     `OS           ${os}${osDetail ? ` (${osDetail})` : ''}`,
@@ -135,4 +138,15 @@ export function inspectText(layout: Layout, location: string): string {
     for (const warning of layout.warnings) lines.push(`  - ${warning}`);
   }
   return lines.map(terminalText).join('\n');
+}
+
+/** Where an oci:// reference led: manifest (and index), the layer and why that layer. */
+function ociLines(oci: OciResolution): string[] {
+  return [
+    ...(oci.index === null ? [] : [`Index        ${oci.index.digest} (manifest chosen: ${oci.index.rule})`]),
+    `Manifest     ${oci.manifestDigest} (${oci.manifestMediaType})`,
+    `Layer        ${oci.layerDigest}, ${formatBytes(oci.layerSizeBytes)}, ${oci.layerMediaType || 'no media type'}`,
+    `Layer choice ${oci.layerRule}`,
+    `Credentials  ${oci.credentialsFrom ?? 'none (anonymous)'}`,
+  ].map(terminalText);
 }

@@ -12,6 +12,7 @@ import { CosiflashError } from '../errors.ts';
 import { formatBytes, formatRate } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseImageArgs } from './inspect-command.ts';
+import { PLAIN_HTTP_HELP } from './plain-http-option.ts';
 import { RETRY_FOR_HELP } from './retry-for-option.ts';
 import { withCliSource } from './with-cli-source.ts';
 
@@ -25,6 +26,7 @@ Options:
   --hash HASH   Also fail unless the image hash (SHA-384 of metadata.json) is HASH
   --json        Print one JSON object (the VerifyReport of src/cosi/verify-cosi.ts)
 ${RETRY_FOR_HELP}
+${PLAIN_HTTP_HELP}
   -h, --help    Show this help
 
 Exit status: 0 every region is sound, 7 a region is corrupt (named on the output),
@@ -60,7 +62,7 @@ export async function runVerify(args: readonly string[]): Promise<number> {
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(`${verifyText(report)}\n`);
     return report.ok ? EXIT_CODES.ok : EXIT_CODES.corrupt;
-  }, { retryForSeconds: options.retryForSeconds });
+  }, { retryForSeconds: options.retryForSeconds, plainHttp: options.plainHttp });
 }
 
 function primaryGptFailure(error: CosiflashError): VerifyRegionResult {

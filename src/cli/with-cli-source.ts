@@ -9,7 +9,7 @@ import { openSource } from '../source/open-source.ts';
 import { retryNotice } from './retry-for-option.ts';
 
 /** Opens `location` with a SIGINT-abortable signal, runs `body(source, signal)`, then cleans up. */
-export async function withCliSource<T>(location: string, body: (source: ImageSource, signal: AbortSignal) => Promise<T>, options: { retryForSeconds?: number | undefined } = {}): Promise<T> {
+export async function withCliSource<T>(location: string, body: (source: ImageSource, signal: AbortSignal) => Promise<T>, options: { retryForSeconds?: number | undefined; plainHttp?: boolean } = {}): Promise<T> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new CosiflashError('E_CANCELLED', 'interrupted'));
   process.once('SIGINT', onSigint);
@@ -17,6 +17,7 @@ export async function withCliSource<T>(location: string, body: (source: ImageSou
     const source = await openSource(location, {
       signal: controller.signal,
       ...(options.retryForSeconds === undefined ? {} : { retryForMs: options.retryForSeconds * 1000 }),
+      ...(options.plainHttp === true ? { plainHttp: true } : {}),
       onRetry: (event) => void process.stderr.write(`${retryNotice(event)}\n`),
     });
     try {

@@ -91,7 +91,7 @@ export interface InspectRequest {
 export interface SourceInfo {
   /** Normalised location (absolute path for files). Use this one for flash:start. */
   readonly location: string;
-  readonly kind: 'file' | 'http';
+  readonly kind: 'file' | 'http' | 'oci';
   readonly sizeBytes: number;
   /** Absolute path for local files (disks:list uses it to refuse the disk holding it). */
   readonly localPath: string | null;

@@ -22,6 +22,8 @@ export interface FlashRequest {
   readonly confirmedDisk?: DiskIdentity;
   /** How long a server that became unreachable mid-flash is retried (default 120 s; `--retry-for`). */
   readonly retryForSeconds?: number;
+  /** oci:// only: plain HTTP to a loopback registry (`--plain-http`); the source refuses it for any other registry. */
+  readonly plainHttp?: boolean;
 }
 
 /** A structural check for data that arrived over a process boundary. */
@@ -38,6 +40,7 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.allowLoop === 'boolean' &&
     (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
     (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
+    (v.plainHttp === undefined || typeof v.plainHttp === 'boolean') &&
     (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
   );
 }

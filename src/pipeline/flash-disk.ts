@@ -96,7 +96,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       source = src;
       assertImageHash(computeImageHash(cosi.metadataBytes), request.expectedHash === undefined ? '' : parseExpectedHash(request.expectedHash));
     } else {
-      src = await openSource(request.source, { ...options.sourceOptions, signal });
+      src = await openSource(request.source, { ...options.sourceOptions, ...(request.plainHttp === true ? { plainHttp: true } : {}), signal });
       source = src;
       cosi = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
     }

@@ -54,6 +54,8 @@ export interface PlanFlashInput {
   /** Only these devices are considered at all. */
   readonly onlyDevices?: readonly string[];
   readonly retryForSeconds?: number;
+  /** oci:// only: plain HTTP to a loopback registry (`--plain-http`). */
+  readonly plainHttp?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -87,6 +89,7 @@ export interface FlashPlan {
   readonly allowVirtual: boolean;
   readonly onlyDevices?: readonly string[];
   readonly retryForSeconds?: number;
+  readonly plainHttp?: boolean;
 }
 
 /**
@@ -142,6 +145,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
     allowVirtual: input.allowVirtual,
     ...(input.onlyDevices === undefined ? {} : { onlyDevices: input.onlyDevices }),
     ...(input.retryForSeconds === undefined ? {} : { retryForSeconds: input.retryForSeconds }),
+    ...(input.plainHttp === true ? { plainHttp: true } : {}),
   };
 }
 
@@ -161,6 +165,7 @@ export function flashRequestFor(plan: FlashPlan, target: PlannedTarget): FlashRe
     allowLoop: plan.allowVirtual,
     onlyDevices: [target.disk.device],
     ...(plan.retryForSeconds === undefined ? {} : { retryForSeconds: plan.retryForSeconds }),
+    ...(plan.plainHttp === true ? { plainHttp: true } : {}),
   };
 }
 
@@ -195,7 +200,9 @@ async function inspectPinned(input: PlanFlashInput, expectedHex: string, service
   const options: InspectInWorkerOptions = {
     ...(expectedHex === '' ? {} : { expectedHash: expectedHex }),
     ...(input.signal === undefined ? {} : { signal: input.signal }),
-    ...(input.retryForSeconds === undefined ? {} : { sourceOptions: { retryForMs: input.retryForSeconds * 1000 } }),
+    ...(input.retryForSeconds === undefined && input.plainHttp !== true
+      ? {}
+      : { sourceOptions: { ...(input.retryForSeconds === undefined ? {} : { retryForMs: input.retryForSeconds * 1000 }), ...(input.plainHttp === true ? { plainHttp: true } : {}) } }),
   };
   const inspect = services.inspect ?? inspectHere;
   try {

@@ -19,7 +19,7 @@ export function looksLikeHtml(bytes: Uint8Array): boolean {
 }
 
 /** E_HTML_PAGE for `location`; `why` says what gave it away. */
-export function htmlPageError(location: string, options: { kind: 'file' | 'http'; why: string }): CosiflashError {
-  const what = options.kind === 'http' ? `The server returned a web page (HTML) for ${location}, not a COSI image` : `${location} is a web page (HTML), not a COSI image`;
+export function htmlPageError(location: string, options: { kind: 'file' | 'http' | 'oci'; why: string }): CosiflashError {
+  const what = options.kind !== 'file' ? `The server returned a web page (HTML) for ${location}, not a COSI image` : `${location} is a web page (HTML), not a COSI image`;
   return new CosiflashError('E_HTML_PAGE', `${what} (${options.why}). It is probably a login or error page.`);
 }

@@ -5,7 +5,7 @@ import { probeHttp } from './http-probe.ts';
 import { openRange } from './http-range.ts';
 import { RetryState, type RetrySettings } from './http-retry.ts';
 import { MinRateWatch } from './min-rate-watch.ts';
-import { createHttpDispatcher, destroyBody, type HttpContext } from './http-transport.ts';
+import { createHttpDispatcher, destroyBody, type HttpContext, type RequestAuthorizer } from './http-transport.ts';
 import type { ImageSource, ReadOptions, RetryEvent } from './image-source.ts';
 
 /**
@@ -20,16 +20,26 @@ export interface HttpSourceSettings extends RetrySettings {
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
+/** How another source kind (OCI blobs) reuses this one: its own name, credentials, expected size. */
+export interface HttpSourceExtras {
+  /** The location reported (default: the URL). */
+  readonly location?: string;
+  /** The URL for messages (default: the URL without credentials and query). */
+  readonly redacted?: string;
+  readonly authorizer?: RequestAuthorizer;
+}
+
 /**
  * Opens an http(s) URL as an {@link ImageSource}: probes size, range support and the validator
  * once, then serves every read with pinned ranged GETs that resume from the exact next byte.
  */
-export async function openHttpSource(url: string, settings: HttpSourceSettings): Promise<ImageSource> {
+export async function openHttpSource(url: string, settings: HttpSourceSettings, extras: HttpSourceExtras = {}): Promise<ImageSource> {
   const { agent, dispatcher } = createHttpDispatcher(settings);
   const context: HttpContext = {
     url,
-    redacted: redactUrl(url),
-    location: url,
+    redacted: extras.redacted ?? redactUrl(url),
+    location: extras.location ?? url,
+    ...(extras.authorizer === undefined ? {} : { authorizer: extras.authorizer }),
     dispatcher,
     settings,
     transferredBytes: 0,

@@ -17,6 +17,22 @@ export interface HttpContext {
   sizeBytes: number;
   validator: Validator | null;
   readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  /** Adds credentials to every request and renews them on 401 (OCI registries); none for plain URLs. */
+  readonly authorizer?: RequestAuthorizer;
+}
+
+/**
+ * Credentials of one source. {@link sendRequest} sends {@link header} with each request; on
+ * 401 it calls {@link renew} once (a bearer token that expired mid-download is fetched again)
+ * and repeats the request; a second 401 is {@link denied}.
+ */
+export interface RequestAuthorizer {
+  /** The Authorization value for the next request, or null (anonymous). */
+  header(): string | null;
+  /** Answers a 401's WWW-Authenticate: gets new credentials, or throws the specific error why not. */
+  renew(challenge: string | null, signal: AbortSignal | undefined): Promise<void>;
+  /** The error for a request that is refused again with fresh credentials. */
+  denied(status: number): Error;
 }
 
 export type HttpResponse = Dispatcher.ResponseData<null>;
@@ -38,19 +54,41 @@ export function createHttpDispatcher(options: { connectTimeoutMs: number; idleTi
   return { agent, dispatcher };
 }
 
-/** Sends one request. `identity` encoding: a compressed answer would not be the file's bytes. */
-export function sendRequest(
+/**
+ * Sends one request. `identity` encoding: a compressed answer would not be the file's bytes.
+ * With an {@link RequestAuthorizer}, a 401 renews the credentials once and sends it again
+ * (redirects to another origin never carry them: undici's redirect interceptor drops the
+ * Authorization header there, and keeps Range).
+ */
+export async function sendRequest(
   context: HttpContext,
   method: 'GET' | 'HEAD',
   headers: Record<string, string>,
   signal: AbortSignal | undefined,
 ): Promise<HttpResponse> {
-  return request(context.url, {
-    dispatcher: context.dispatcher,
-    method,
-    headers: { 'accept-encoding': 'identity', 'user-agent': 'cosiflash', ...headers },
-    signal: signal ?? null,
-  });
+  const { authorizer } = context;
+  const send = (): Promise<HttpResponse> => {
+    const authorization = authorizer?.header() ?? null;
+    return request(context.url, {
+      dispatcher: context.dispatcher,
+      method,
+      headers: { 'accept-encoding': 'identity', 'user-agent': 'cosiflash', ...headers, ...(authorization === null ? {} : { authorization }) },
+      signal: signal ?? null,
+    });
+  };
+  const first = await send();
+  if (first.statusCode !== 401 || authorizer === undefined) return first;
+  await discardBody(first, { keepConnection: true });
+  await authorizer.renew(headerText(first.headers['www-authenticate']), signal);
+  const second = await send();
+  if (second.statusCode !== 401) return second;
+  await discardBody(second, { keepConnection: true });
+  throw authorizer.denied(second.statusCode);
+}
+
+function headerText(value: string | string[] | undefined): string | null {
+  if (Array.isArray(value)) return value.join(', ');
+  return value ?? null;
 }
 
 /** Discards an answer's body without keeping it (small error bodies keep the connection). */

@@ -1,12 +1,16 @@
+import type { OciResolution } from './oci-resolution.ts';
+
 /**
- * A COSI's bytes, wherever they live (local file, HTTP(S)). Random access by byte range, so
+ * A COSI's bytes, wherever they live (local file, HTTP(S), an OCI registry blob). Random access by byte range, so
  * inspection reads only what it needs and a flash streams each region with resume.
  */
 export interface ImageSource {
   /** The location as the user gave it, normalised (file paths absolute, URLs as typed). */
   readonly location: string;
-  /** 'file' for paths and file:// URLs, 'http' for http(s). */
-  readonly kind: 'file' | 'http';
+  /** 'file' for paths and file:// URLs, 'http' for http(s), 'oci' for oci:// registry references. */
+  readonly kind: 'file' | 'http' | 'oci';
+  /** For oci:// sources: the manifest and layer the reference resolved to, and why that layer. */
+  readonly oci?: OciResolution;
   /** Total size in bytes. */
   readonly sizeBytes: number;
   /** For files: the absolute path (used to find the disk that holds the source). */

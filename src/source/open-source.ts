@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { CosiflashError } from '../errors.ts';
 import { openFileSource } from './file-source.ts';
 import { openHttpSource } from './http-source.ts';
+import { openOciSource } from './oci-source.ts';
 import type { ImageSource, RetryEvent } from './image-source.ts';
+import { parseOciReference, type OciReference } from './oci-reference.ts';
 
 export interface OpenSourceOptions {
   /** Time allowed to establish a TCP/TLS connection. Default 10 000 ms. */
@@ -25,6 +27,8 @@ export interface OpenSourceOptions {
   minRateBytesPerSecond?: number;
   /** The window of waiting time the minimum rate is measured over. Default 60 000 ms. */
   minRateWindowMs?: number;
+  /** oci:// only: talk plain HTTP to the registry instead of HTTPS; refused (E_INPUT) unless the registry is on a loopback address. */
+  plainHttp?: boolean;
   /** Aborts opening and every later read of the source. */
   signal?: AbortSignal;
   /** Called before each retry of the opening probe (reads take their own `onRetry`). */
@@ -44,13 +48,17 @@ export const SOURCE_DEFAULTS = {
 
 /**
  * Opens an image wherever it lives: a local path (relative to the current directory), a
- * `file://` URL (percent-decoded, unlike Trident), or an `http://`/`https://` URL. Anything
- * else is E_URL naming what was given.
+ * `file://` URL (percent-decoded, unlike Trident), an `http://`/`https://` URL, or an
+ * `oci://REGISTRY/REPO:TAG|@sha256:…` registry reference. Anything else is E_URL naming what
+ * was given.
  */
 export async function openSource(location: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
   const target = parseLocation(location);
-  if (target.kind === 'file') return openFileSource(target.path, { location: target.location, signal: options.signal });
-  return openHttpSource(target.url, {
+  if (target.kind === 'file') {
+    if (options.plainHttp === true) throw plainHttpMisuse(target.location);
+    return openFileSource(target.path, { location: target.location, signal: options.signal });
+  }
+  const settings = {
     connectTimeoutMs: options.connectTimeoutMs ?? SOURCE_DEFAULTS.connectTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs ?? SOURCE_DEFAULTS.idleTimeoutMs,
     maxRetries: options.maxRetries ?? SOURCE_DEFAULTS.maxRetries,
@@ -61,10 +69,17 @@ export async function openSource(location: string, options: OpenSourceOptions = 
     minRateWindowMs: options.minRateWindowMs ?? SOURCE_DEFAULTS.minRateWindowMs,
     signal: options.signal,
     onRetry: options.onRetry,
-  });
+  };
+  if (target.kind === 'oci') return openOciSource(target.location, { ...settings, plainHttp: options.plainHttp === true });
+  if (options.plainHttp === true) throw plainHttpMisuse(target.url);
+  return openHttpSource(target.url, settings);
 }
 
-export type ParsedLocation = { kind: 'file'; path: string; location: string } | { kind: 'http'; url: string };
+function plainHttpMisuse(location: string): CosiflashError {
+  return new CosiflashError('E_INPUT', `--plain-http applies to oci:// registries only, not to ${location}.`, { hint: 'For an http:// server, write http:// in the URL.' });
+}
+
+export type ParsedLocation = { kind: 'file'; path: string; location: string } | { kind: 'http'; url: string } | { kind: 'oci'; location: string; reference: OciReference };
 
 /** Classifies and normalises a location without touching the file system or the network. */
 export function parseLocation(location: string): ParsedLocation {
@@ -98,7 +113,8 @@ export function parseLocation(location: string): ParsedLocation {
     return { kind: 'http', url: url.href };
   }
   if (scheme === 'oci') {
-    throw new CosiflashError('E_URL', `"${trimmed}": oci:// registries are not supported yet.`, { hint: 'Download the image from the registry first (for example with oras pull), then give its path or an http(s) URL.' });
+    const reference = parseOciReference(trimmed);
+    return { kind: 'oci', location: reference.location, reference };
   }
   throw new CosiflashError('E_URL', `"${trimmed}": ${scheme}:// locations are not supported.`);
 }

@@ -33,6 +33,7 @@ export function sudoHint(request: FlashRequest): string {
   if (request.unmount) parts.push('--unmount');
   if (!request.verify) parts.push('--no-verify');
   if (request.allowLoop) parts.push('--allow-loop');
+  if (request.plainHttp === true) parts.push('--plain-http');
   for (const device of request.onlyDevices ?? []) parts.push('--only', quote(device));
   return `Writing a disk needs administrator rights and pkexec is not installed. Run: ${parts.join(' ')}`;
 }

@@ -25,7 +25,7 @@ export function ReviewScreen() {
     ['Disk needed', `${formatBytes(layout.disk.sizeBytes)}, ${layout.disk.lbaSize}-byte sectors`],
     ['Download → write', `${formatBytes(layout.downloadBytes)} → ${formatBytes(layout.writeBytes)}`],
     ['COSI version', layout.version],
-    ['Source', source.kind === 'http' ? `HTTP, ${formatBytes(source.sizeBytes)}` : `Local file, ${formatBytes(source.sizeBytes)}`],
+    ['Source', source.kind === 'http' ? `HTTP, ${formatBytes(source.sizeBytes)}` : source.kind === 'oci' ? `OCI registry, ${formatBytes(source.sizeBytes)}` : `Local file, ${formatBytes(source.sizeBytes)}`],
   ];
 
   return (
