@@ -39,7 +39,7 @@ export function parseOciManifest(body: Buffer, contentType: string | null, where
   const doc = json as Record<string, unknown>;
   const headerType = contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
   const mediaType = typeof doc['mediaType'] === 'string' ? doc['mediaType'] : headerType ?? '';
-  if (doc['schemaVersion'] === 1 || mediaType.includes('manifest.v1+')) {
+  if (doc['schemaVersion'] === 1 || mediaType.startsWith('application/vnd.docker.distribution.manifest.v1+')) {
     throw new CosiflashError('E_OCI_MANIFEST', `${where} is a Docker schema 1 manifest, which is not supported.`, { hint: 'Push the COSI again with a current tool (oras push, docker buildx); they write OCI or schema 2 manifests.' });
   }
   const isIndex = mediaType === OCI_MEDIA_TYPES.ociIndex || mediaType === OCI_MEDIA_TYPES.dockerList || (mediaType === '' && Array.isArray(doc['manifests']));
