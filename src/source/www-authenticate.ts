@@ -52,7 +52,12 @@ export function parseWwwAuthenticate(value: string | null): AuthChallenge[] {
         at += 1;
         parsed = text;
       } else {
-        parsed = readToken();
+        // Unquoted: a token by the RFC, but realms are sent unquoted too; read up to , or space.
+        const bare = /[^\s,]+/y;
+        bare.lastIndex = at;
+        const match = bare.exec(value);
+        parsed = match === null ? null : match[0];
+        if (match !== null) at = bare.lastIndex;
       }
       if (parsed !== null) current.params[word.toLowerCase()] = parsed;
       continue;

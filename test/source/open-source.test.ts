@@ -19,8 +19,20 @@ describe('parseLocation', () => {
     expect(parseLocation('HTTP://Example.com/x')).toEqual({ kind: 'http', url: 'http://example.com/x' });
   });
 
+  it('parses oci:// references (registry first, tag or digest, latest by default)', () => {
+    expect(parseLocation('oci://registry.example/os:1')).toMatchObject({ kind: 'oci', location: 'oci://registry.example/os:1', reference: { registry: 'registry.example', repository: 'os', tag: '1', digest: null } });
+    expect(parseLocation('oci://registry.example/os')).toMatchObject({ kind: 'oci', location: 'oci://registry.example/os:latest' });
+  });
+
+  it('refuses --plain-http for anything but an oci:// registry', async () => {
+    const error = await errorOf(() => openSource('https://example.com/a.cosi', { plainHttp: true }));
+    expect(error.code).toBe('E_INPUT');
+    expect(error.detail).toMatch(/oci:\/\/ registries only/);
+  });
+
   it.each([
-    ['oci://registry.example/os:1', /oci:\/\/.*not supported yet/],
+    ['oci://registry.example', /names no repository/],
+    ['oci://registry.example/OS:1', /repository "OS" is not valid/],
     ['ftp://example.com/a.cosi', /ftp:\/\/ locations are not supported/],
     ['gopher:whatever', /gopher:\/\/ locations are not supported/],
     ['', /No image location/],
