@@ -16,15 +16,16 @@ const MiB = 1024 * 1024;
 
 describe('parseDisksArgs', () => {
   it('parses every option', () => {
-    expect(parseDisksArgs(['--for', 'a.cosi', '--unmount', '--allow-loop', '--only', '/dev/loop1', '--only', '/dev/loop2', '--json'])).toEqual({
+    expect(parseDisksArgs(['--for', 'a.cosi', '--unmount', '--allow-loop', '--only', '/dev/loop1', '--only', '/dev/loop2', '--json', '--plain-http'])).toEqual({
       forImage: 'a.cosi',
       unmount: true,
       allowLoop: true,
       only: ['/dev/loop1', '/dev/loop2'],
       json: true,
+      plainHttp: true,
       help: false,
     });
-    expect(parseDisksArgs([])).toEqual({ forImage: undefined, unmount: false, allowLoop: false, only: undefined, json: false, help: false });
+    expect(parseDisksArgs([])).toEqual({ forImage: undefined, unmount: false, allowLoop: false, only: undefined, json: false, plainHttp: false, help: false });
   });
 
   it('rejects unknown options and stray arguments with E_INPUT', () => {

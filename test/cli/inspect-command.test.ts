@@ -83,7 +83,8 @@ describe('cosiflash inspect (real process)', () => {
   it('--help exits 0; bad usage exits 2', async () => {
     const help = await runCli(['inspect', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: cosiflash inspect <path|url>');
+    expect(help.stdout).toContain('Usage: cosiflash inspect <path|url|oci://…>');
+    expect(help.stdout).toContain('--plain-http');
     expect((await runCli(['inspect'])).code).toBe(2);
     expect((await runCli(['inspect', 'a', 'b'])).code).toBe(2);
     expect((await runCli(['inspect', 'a', '--bogus'])).code).toBe(2);
