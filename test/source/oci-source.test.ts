@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCosi } from '../../src/cosi/inspect-cosi.ts';
 import { verifyCosi } from '../../src/cosi/verify-cosi.ts';
 import type { ImageSource } from '../../src/source/image-source.ts';
-import { openSource } from '../../src/source/open-source.ts';
+import { openOciSource } from '../../src/source/oci-source.ts';
+import { openSource, SOURCE_DEFAULTS } from '../../src/source/open-source.ts';
 import { buildCosiFixture, DEFAULT_PARTITIONS, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { pushBlob, pushClient, pushCosiArtifact, pushManifest, registrySkipReason, startRegistry, type PushClient, type TestRegistry } from '../support/docker-registry.ts';
 import { startRangeServer, type RangeServer } from '../support/range-server.ts';
+import { startTokenAuthProxy, type TokenAuthProxy } from '../support/token-auth-proxy.ts';
 
 const skip = registrySkipReason();
 /** 4 MiB of random data make the blob larger than the 2 MiB inspect may read. */
@@ -204,3 +206,37 @@ async function readManifestSize(client: PushClient, repository: string, tag: str
   const response = await request(`${client.baseUrl}/v2/${repository}/manifests/${tag}`, { dispatcher: client.dispatcher, headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
   return (await response.body.arrayBuffer()).byteLength;
 }
+
+describe.skipIf(skip !== null)('oci:// with an identity token (grant_type=refresh_token)', () => {
+  let registry: TestRegistry;
+  let proxy: TokenAuthProxy;
+  let dir: string;
+  let fixture: CosiFixture;
+
+  beforeAll(async () => {
+    fixture = await buildCosiFixture(OCI_FIXTURE);
+    registry = await startRegistry();
+    await pushCosiArtifact(await pushClient(registry), 'id/app', 'v1', await readFile(fixture.cosiPath));
+    proxy = await startTokenAuthProxy({ port: Number(registry.host.split(':')[1]) }, { username: 'unused', password: 'unused', requestsPerToken: 3, refreshToken: 'refresh-abc' });
+    dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-oci-identity-'));
+  }, 60_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await registry?.close();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exchanges the identitytoken of the docker config for pull tokens, again when they expire', async () => {
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { identitytoken: 'refresh-abc' } } }));
+    const source = await openOciSource(`oci://${proxy.host}/id/app:v1`, { ...SOURCE_DEFAULTS, signal: undefined, onRetry: undefined, plainHttp: true, dockerConfig: { env: { DOCKER_CONFIG: dir } } });
+    try {
+      expect(source.oci?.credentialsFrom).toBe(`auths["${proxy.host}"] in ${path.join(dir, 'config.json')}`);
+      const report = await verifyCosi(source, await inspectCosi(source));
+      expect(report.ok).toBe(true);
+    } finally {
+      await source.close();
+    }
+    expect(proxy.stats.refreshGrants).toBeGreaterThanOrEqual(2);
+    expect(proxy.stats.tokenRefusals).toBe(0);
+  });
+});

@@ -15,6 +15,8 @@ export interface TokenAuthProxyStats {
   challenges: number;
   /** 401 answers of the token endpoint (wrong or missing credentials). */
   tokenRefusals: number;
+  /** Tokens issued for an identity (refresh) token posted as grant_type=refresh_token. */
+  refreshGrants: number;
   /** /v2/ requests forwarded to the registry. */
   forwarded: number;
 }
@@ -26,15 +28,33 @@ export interface TokenAuthProxy {
   close(): Promise<void>;
 }
 
-export async function startTokenAuthProxy(upstream: { port: number }, options: { username: string; password: string; requestsPerToken: number }): Promise<TokenAuthProxy> {
+export async function startTokenAuthProxy(upstream: { port: number }, options: { username: string; password: string; requestsPerToken: number; refreshToken?: string }): Promise<TokenAuthProxy> {
   const tokens = new Map<string, number>();
-  const stats: TokenAuthProxyStats = { tokensIssued: 0, challenges: 0, tokenRefusals: 0, forwarded: 0 };
+  const stats: TokenAuthProxyStats = { tokensIssued: 0, challenges: 0, tokenRefusals: 0, refreshGrants: 0, forwarded: 0 };
   const sockets = new Set<Socket>();
   let port = 0;
   const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === '/token' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        if (options.refreshToken === undefined || form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== options.refreshToken) {
+          stats.tokenRefusals += 1;
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+          return;
+        }
+        const token = randomBytes(16).toString('hex');
+        tokens.set(token, options.requestsPerToken);
+        stats.tokensIssued += 1;
+        stats.refreshGrants += 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: 60 }));
+      });
+      return;
+    }
     if (url.pathname === '/token') {
       if (req.headers.authorization !== expected) {
         stats.tokenRefusals += 1;
