@@ -9,6 +9,7 @@
  * by another request is refused; a request without a disk is admitted while some eligible disk
  * is free, and takes the smallest eligible free one once the image's size is known.
  */
+import { diskIdentityOf } from '../common/disk-identity-of.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate } from '../model/disk-info.ts';
@@ -163,9 +164,14 @@ export class StationServicing {
       }
       const reports: Promise<FlashReport>[] = [];
       let firstRefusal: unknown = null;
+      // The identity of each disk as the station sees it now; the writer refuses (E_DISK_CHANGED) if the path is another disk by the time it holds it.
+      const shown = await this.listDisks(image, request.unmount);
       for (const device of devices) {
         try {
+          const disk = shown.find((entry) => entry.candidate.disk.device === device)?.candidate.disk;
+          if (disk === undefined) throw new CosiflashError('E_DISK_NOT_FOUND', `${device} is not one of this station's disks.`);
           const { jobId } = await this.#runtime.handlers['flash:start']({
+            confirmedDisk: diskIdentityOf(disk),
             location: image.source.location,
             ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
             reviewedImageHash: image.layout.imageHash,
