@@ -1,5 +1,5 @@
 import { CosiflashError } from '../errors.ts';
-import { createRegionDecoder } from './region-decoder.ts';
+import { createBoundedDecoder } from './bounded-decode.ts';
 
 /**
  * Turns a zstd decoder failure into E_DECODE naming the region; a frame whose window exceeds
@@ -21,16 +21,13 @@ export function decodeError(error: unknown, context: { path: string; maxWindowLo
  * balloon memory) and checking the exact length at the end.
  */
 export async function decodeRegionBytes(compressed: Uint8Array, options: { maxWindowLog: number; expectedBytes: number; path: string }): Promise<Buffer> {
-  const decoder = createRegionDecoder({ maxWindowLog: options.maxWindowLog, chunkSizeBytes: 64 * 1024 });
+  const { decoder, limit } = createBoundedDecoder({ maxWindowLog: options.maxWindowLog, expectedBytes: options.expectedBytes, label: options.path, chunkSizeBytes: 64 * 1024 });
   const chunks: Buffer[] = [];
-  let total = 0;
-  const sizeError = (actual: string): CosiflashError =>
-    new CosiflashError('E_IMAGE_SIZE', `${options.path}: decodes to ${actual} bytes, metadata.json says uncompressedSize ${options.expectedBytes}`);
   await new Promise<void>((resolve, reject) => {
     decoder.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > options.expectedBytes) {
-        decoder.destroy(sizeError(`more than ${options.expectedBytes}`));
+      const overshoot = limit.add(chunk.length);
+      if (overshoot !== null) {
+        decoder.destroy(overshoot);
         return;
       }
       chunks.push(chunk);
@@ -39,6 +36,7 @@ export async function decodeRegionBytes(compressed: Uint8Array, options: { maxWi
     decoder.on('end', resolve);
     decoder.end(compressed);
   });
-  if (total !== options.expectedBytes) throw sizeError(String(total));
-  return Buffer.concat(chunks, total);
+  const wrongSize = limit.finish();
+  if (wrongSize !== null) throw wrongSize;
+  return Buffer.concat(chunks, limit.decodedBytes);
 }

@@ -6,7 +6,7 @@ import type { ImageFileInfo } from '../model/layout.ts';
 import type { ImageSource } from '../source/image-source.ts';
 import { decodeError } from './decode-region-bytes.ts';
 import type { CosiImage } from './inspect-cosi.ts';
-import { createRegionDecoder } from './region-decoder.ts';
+import { createBoundedDecoder } from './bounded-decode.ts';
 import { createZstdFrameChecker } from './zstd-frame-checker.ts';
 
 /** Raw progress numbers of a verify run (formatting is the front end's job), at most ≈4 per second. */
@@ -106,16 +106,14 @@ async function verifyRegion(
 ): Promise<VerifyRegionResult> {
   const { file } = region;
   const hash = createHash('sha384');
-  let decoded = 0;
   let decodeFailure: CosiflashError | null = null;
   let oversize = false;
-  const decoder: ZstdDecompress = createRegionDecoder({ maxWindowLog: context.maxWindowLog });
+  const { decoder, limit } = createBoundedDecoder({ maxWindowLog: context.maxWindowLog, expectedBytes: file.uncompressedSize, label: `${file.path} (${region.name})` });
   const frames = createZstdFrameChecker();
   const alive = (): boolean => decodeFailure === null && !oversize;
   decoder.on('data', (chunk: Buffer) => {
-    decoded += chunk.length;
     context.onBytes(0, chunk.length);
-    if (decoded > file.uncompressedSize && !oversize) {
+    if (limit.add(chunk.length) !== null) {
       oversize = true;
       decoder.destroy();
     }
@@ -138,7 +136,7 @@ async function verifyRegion(
   else decoder.destroy();
   await finished;
   const sha384 = hash.digest('hex');
-  let error: CosiflashError | null = null;
+  let error: CosiflashError | null;
   const framing = frames.finish();
   if (sha384 !== file.sha384) {
     error = new CosiflashError('E_IMAGE_HASH', `${file.path} (${region.name}): SHA-384 of the compressed bytes is ${sha384}, metadata.json says ${file.sha384}`);
@@ -146,8 +144,8 @@ async function verifyRegion(
     error = decodeFailure;
   } else if (framing !== null) {
     error = new CosiflashError('E_DECODE', `${file.path} (${region.name}): ${framing}`);
-  } else if (oversize || decoded !== file.uncompressedSize) {
-    error = new CosiflashError('E_IMAGE_SIZE', `${file.path} (${region.name}): decodes to ${oversize ? `more than ${file.uncompressedSize}` : decoded} bytes, metadata.json says uncompressedSize ${file.uncompressedSize}`);
+  } else {
+    error = limit.finish();
   }
   return {
     number: region.number,
@@ -155,7 +153,7 @@ async function verifyRegion(
     path: file.path,
     compressedSize: file.compressedSize,
     uncompressedSize: file.uncompressedSize,
-    decodedBytes: Math.min(decoded, file.uncompressedSize + 1),
+    decodedBytes: Math.min(limit.decodedBytes, file.uncompressedSize + 1),
     sha384,
     verdict: error === null ? 'ok' : (error.code as RegionVerdictCode),
     error: error === null ? null : error.toAppError(),

@@ -8,7 +8,7 @@
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ZstdDecompress } from 'node:zlib';
-import { createRegionDecoder } from '../cosi/region-decoder.ts';
+import { createBoundedDecoder, type DecodedSizeLimit } from '../cosi/bounded-decode.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
 import { createGcNudge } from './gc-nudge.ts';
 import type { BufferRef, FromDecode, ToDecode, ToDecodeFromWrite, ToWrite } from './worker-messages.ts';
@@ -23,9 +23,9 @@ const nudgeGc = createGcNudge();
 interface Job {
   readonly id: number;
   readonly positionBytes: number;
-  readonly uncompressedSize: number;
   readonly decoder: ZstdDecompress;
-  decodedBytes: number;
+  /** The region's output must be exactly its uncompressedSize. */
+  readonly limit: DecodedSizeLimit;
   /** Bytes handed to the writer so far (the next block's position is positionBytes + this). */
   sentBytes: number;
   current: BufferRef | null;
@@ -83,22 +83,23 @@ function toWriter(message: ToWrite, transfer: ArrayBuffer[] = []): void {
 }
 
 function startRegion(id: number, positionBytes: number, uncompressedSize: number, maxWindowLog: number, hashDecoded: boolean): void {
-  let decoder: ZstdDecompress;
+  let bounded: { decoder: ZstdDecompress; limit: DecodedSizeLimit };
   try {
-    decoder = createRegionDecoder({ maxWindowLog });
+    bounded = createBoundedDecoder({ maxWindowLog, expectedBytes: uncompressedSize, label: `The region at byte ${positionBytes}` });
   } catch (error) {
     post({ type: 'error', id, error: toAppError(error) });
     return;
   }
-  const current: Job = { id, positionBytes, uncompressedSize, decoder, decodedBytes: 0, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
+  const { decoder, limit } = bounded;
+  const current: Job = { id, positionBytes, decoder, limit, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
   job = current;
   toWriter({ type: 'region-start', id, hashDecoded });
   decoder.on('data', (out: Buffer) => {
     if (current.failed) return;
-    current.decodedBytes += out.byteLength;
     nudgeGc(out.byteLength);
-    if (current.decodedBytes > uncompressedSize) {
-      fail(current, new CosiflashError('E_IMAGE_SIZE', `Decoded more than the declared ${uncompressedSize} bytes`));
+    const overshoot = limit.add(out.byteLength);
+    if (overshoot !== null) {
+      fail(current, overshoot);
       return;
     }
     current.pending = out;
@@ -148,13 +149,14 @@ function sendBlock(current: Job): void {
 }
 
 function finish(current: Job): void {
-  if (current.decodedBytes !== current.uncompressedSize) {
-    fail(current, new CosiflashError('E_IMAGE_SIZE', `Decoded ${current.decodedBytes} bytes, metadata.json declares ${current.uncompressedSize}`));
+  const wrongSize = current.limit.finish();
+  if (wrongSize !== null) {
+    fail(current, wrongSize);
     return;
   }
   sendBlock(current);
   toWriter({ type: 'region-end', id: current.id, totalBytes: current.sentBytes });
-  post({ type: 'decoded', id: current.id, totalBytes: current.decodedBytes });
+  post({ type: 'decoded', id: current.id, totalBytes: current.limit.decodedBytes });
   if (job === current) job = null;
 }
 
