@@ -158,7 +158,7 @@ function registryCodes(text: string): string {
 
 function manifestNotFound(reference: OciReference, name: string, text: string): CosiflashError {
   const codes = registryCodes(text);
-  const what = name.startsWith('sha256:') ? `the manifest ${name}` : `the tag "${name}"`;
+  const what = name.startsWith('sha256:') ? `manifest ${name}` : `tag "${name}"`;
   const repoMissing = codes.includes('NAME_UNKNOWN');
   return new CosiflashError(
     'E_OCI_NOT_FOUND',
