@@ -7,13 +7,16 @@
  *   (b) per partition: curl -r | tee >(sha384sum) | zstd -d | dd oflag=direct iflag=fullblock
  *   (c) the equivalent zstd-compressed whole-disk image: curl | zstd -d | dd oflag=direct
  *   (d) cosiflash flash --yes (with read-back verification)
+ *   (f) cosiflash flash --cache --no-verify from a warm cache; (g) the same, resumed after a
+ *       SIGKILL at 50 % (bench/cache-rows.ts); bytes counted from nginx's access log
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBenchImage, type BenchImage } from './build-bench-cosi.ts';
+import { measureCacheRows } from './cache-rows.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = path.join(ROOT, 'bench', '.cache');
@@ -39,7 +42,7 @@ async function freePort(): Promise<number> {
 }
 
 /** nginx (sendfile, one worker) serving the cache folder on 127.0.0.1. */
-async function startNginx(): Promise<{ url: (name: string) => string; stop: () => void }> {
+async function startNginx(): Promise<{ url: (name: string) => string; accessLog: string; stop: () => void }> {
   const port = await freePort();
   const prefix = path.join(CACHE, 'nginx');
   rmSync(prefix, { recursive: true, force: true });
@@ -47,7 +50,7 @@ async function startNginx(): Promise<{ url: (name: string) => string; stop: () =
   const conf = path.join(prefix, 'nginx.conf');
   writeFileSync(conf, `daemon off; master_process off; worker_processes 1; pid ${prefix}/nginx.pid; error_log stderr error;
 events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on; types { } default_type application/octet-stream;
+http { access_log ${prefix}/access.log; sendfile on; tcp_nopush on; types { } default_type application/octet-stream;
   client_body_temp_path ${prefix}/tmp; proxy_temp_path ${prefix}/tmp; fastcgi_temp_path ${prefix}/tmp; uwsgi_temp_path ${prefix}/tmp; scgi_temp_path ${prefix}/tmp;
   server { listen 127.0.0.1:${port}; root ${CACHE}; } }
 `);
@@ -61,7 +64,7 @@ http { access_log off; sendfile on; tcp_nopush on; types { } default_type applic
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, accessLog: path.join(prefix, 'access.log'), stop: () => child.kill('SIGTERM') };
 }
 
 /** Runs `command` under GNU time; returns wall time, the largest process's peak RSS and total CPU. */
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
         log(`bench: round ${round} ${name}: ${sample.wallSeconds.toFixed(2)} s, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB, ${sample.cpuSeconds.toFixed(2)} s CPU`);
       }
     }
+    const cacheRows = await measureCacheRows({ flash: cli, cacheHome: path.join(CACHE, 'xdg-cache'), accessLog: server.accessLog, imageBytes: statSync(image.cosiPath).size, rounds: ROUNDS, measure, log });
     const labels: Record<string, string> = {
       a: '(a) cosiflash flash --no-verify',
       b: '(b) curl -r \\| tee >(sha384sum) \\| zstd -d \\| dd, per partition',
@@ -143,6 +147,14 @@ async function main(): Promise<void> {
       const seconds = wall(name);
       return `| ${labels[name]} | ${seconds.toFixed(2)} | ${(variants[name]!.bytes / 1e6 / seconds).toFixed(0)} | ${(median(s.map((x) => x.peakRssKiB)) / 1024).toFixed(0)} | ${median(s.map((x) => x.cpuSeconds)).toFixed(2)} |`;
     });
+    const cacheRow = (label: string, list: readonly { readonly sample: Sample }[]): string => {
+      const seconds = median(list.map((x) => x.sample.wallSeconds));
+      return `| ${label} | ${seconds.toFixed(2)} | ${(writeBytes / 1e6 / seconds).toFixed(0)} | ${(median(list.map((x) => x.sample.peakRssKiB)) / 1024).toFixed(0)} | ${median(list.map((x) => x.sample.cpuSeconds)).toFixed(2)} |`;
+    };
+    rows.push(cacheRow('(f) cosiflash flash --cache --no-verify, warm cache', cacheRows.f), cacheRow('(g) the same, resumed after a SIGKILL at 50 % (wall time of the resumed run)', cacheRows.g));
+    const fSeconds = median(cacheRows.f.map((x) => x.sample.wallSeconds));
+    const fBytes = Math.max(...cacheRows.f.map((x) => x.transferredBytes));
+    const gRatio = Math.max(...cacheRows.g.map((x) => x.transferredBytes)) / statSync(image.cosiPath).size;
     const table = [
       `Medians of ${ROUNDS} interleaved runs on ${device} (loop, direct I/O ${dio ? 'on' : 'off'}), served by nginx on 127.0.0.1; ${(writeBytes / 1e6).toFixed(0)} MB written by a/b/d, ${(image.diskSizeBytes / 1e6).toFixed(0)} MB by c.`,
       '',
@@ -151,6 +163,7 @@ async function main(): Promise<void> {
       ...rows,
       '',
       `Wall-time ratios (> 1 means cosiflash is faster): b/a = ${(wall('b') / wall('a')).toFixed(2)}, c/a = ${(wall('c') / wall('a')).toFixed(2)}, b/d = ${(wall('b') / wall('d')).toFixed(2)}`,
+      `Image cache: (f) warm-cache flash a/f = ${(wall('a') / fSeconds).toFixed(2)} (goal > 1), at most ${(fBytes / 1024).toFixed(0)} KiB transferred (goal ≤ 1024 KiB); (g) killed at 50 % and resumed: at most ${gRatio.toFixed(3)}× the image transferred in total (goal ≤ 1.1×).`,
     ].join('\n');
     process.stdout.write(`${table}\n`);
   } finally {

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, protocol, session } from 'electron';
 import { contentSecurityPolicy } from '../src/web/content-security-policy.ts';
 import { createHandlers, type HandlerRuntime } from '../src/service/create-handlers.ts';
+import { cacheSetting } from '../src/service/cache-setting.ts';
+import { configDir } from '../src/service/config-dir.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
 import { appUrlPolicy } from './app-url.ts';
 import { FlashFeedback } from './flash-feedback.ts';
@@ -49,6 +51,8 @@ function start(): void {
   hardenSession(session.defaultSession, { csp });
   const handlerRuntime = createHandlers({
     mode: 'electron',
+    // The verified image cache is on unless settings.json says "imageCache": false.
+    cache: cacheSetting(configDir()),
     allowLoop,
     dropPaths: true,
     writerLaunch: () => electronWriterLaunch({ bundleDir, ...(app.isPackaged ? { resourcesPath: process.resourcesPath } : {}) }),

@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   E_CANCELLED: { title: 'Cancelled', hint: 'The flash was cancelled; the disk has no valid partition table and must be flashed again before use.' },
   E_WRITER: { title: 'The writer process failed', hint: 'The privileged helper stopped unexpectedly. Try again; if it repeats, report a bug with the log.' },
   E_CONNECTION: { title: 'Lost the connection to Cosiflash', hint: 'Check that `cosiflash serve` is still running, then reload this page.' },
+  E_CACHE: { title: 'The image cache cannot be used', hint: 'Check that the cache folder ($XDG_CACHE_HOME/cosiflash or ~/.cache/cosiflash) is a real folder you own, or run without --cache.' },
+  E_CACHE_NOT_FOUND: { title: 'No such image in the cache', hint: 'List what is cached with `cosiflash cache list`; name an image by its URL, its image hash or its entry id.' },
+  E_CACHE_IN_USE: { title: 'The cached image is in use', hint: 'A flash or a cache fetch is reading or filling it. Try again when it has finished.' },
   E_FORBIDDEN: { title: 'Request refused', hint: 'Only the Cosiflash window itself may ask for this. Restart the app if you see this message.' },
   E_INTERNAL: { title: 'Internal error', hint: 'This is a bug in Cosiflash. Please report it with the details shown.' },
 } as const satisfies Record<string, { readonly title: string; readonly hint: string }>;

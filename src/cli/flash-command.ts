@@ -13,12 +13,13 @@ import { CosiflashError, fromAppError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
-import type { FlashRequest } from '../model/flash-request.ts';
+import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
 import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
 import { writePrivateFile } from '../util/private-path.ts';
+import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
@@ -46,6 +47,9 @@ Options:
   --log FILE       Append the flash log line to FILE (default: <config dir>/flash-log.jsonl)
   --station NAME   Station name in the report and the log (default: the host name)
   --operator NAME  Who runs the flash, for the log
+  --cache          Keep an http(s) image in the verified image cache, and read what it
+                   holds from there (see cosiflash cache --help); resumes a partial download
+${CACHE_MAX_HELP}
 ${RETRY_FOR_HELP}
 ${PLAIN_HTTP_HELP}
   -h, --help       Show this help
@@ -72,6 +76,7 @@ interface FlashArgs {
   readonly operator: string | undefined;
   readonly retryForSeconds: number | undefined;
   readonly plainHttp: boolean;
+  readonly cache: FlashCacheRequest | undefined;
   readonly help: boolean;
 }
 
@@ -96,6 +101,8 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       operator: { type: 'string' },
       ...RETRY_FOR_OPTION,
       ...PLAIN_HTTP_OPTION,
+      cache: { type: 'boolean' },
+      ...CACHE_MAX_OPTION,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -106,6 +113,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     throw new CosiflashError('E_INPUT', 'flash: --yes writes without asking, so it needs the disk named: add --disk DEV, or --auto to let Cosiflash pick the smallest eligible disk that fits.');
   }
   if (!help && values.auto === true && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV or --auto, not both.');
+  if (!help && values['cache-max'] !== undefined && values.cache !== true) throw new CosiflashError('E_INPUT', 'flash: --cache-max only applies with --cache.');
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
   return {
     location: positionals[0] ?? '',
@@ -125,6 +133,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     operator: values.operator,
     retryForSeconds: parseRetryForSeconds('flash', values['retry-for']),
     plainHttp: values['plain-http'] ?? false,
+    cache: values.cache === true ? cacheRequest('flash', values['cache-max']) : undefined,
     help,
   };
 }
@@ -151,6 +160,8 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
   // A plain-HTTP registry is opened by the writer with the request's options only.
   if (!flags.plainHttp) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  // With --cache the writer opens the image through the cache itself (a prepared image is not cached).
+  if (flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
   const startedAt = new Date();
   const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo } = {
     ...(flags.station === undefined ? {} : { station: flags.station }),
@@ -172,6 +183,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       ...(flags.only === undefined ? {} : { onlyDevices: flags.only }),
       ...(flags.retryForSeconds === undefined ? {} : { retryForSeconds: flags.retryForSeconds }),
       ...(flags.plainHttp ? { plainHttp: true } : {}),
+      ...(flags.cache === undefined ? {} : { cache: flags.cache }),
     });
     const { layout, location } = plan;
     const [target] = plan.targets;
@@ -266,7 +278,7 @@ async function confirm(device: string, json: boolean): Promise<boolean> {
 }
 
 function summary(report: FlashReport): string {
-  const head = `${report.outcome.toUpperCase()}: ${formatBytes(report.writtenBytes)} to ${report.device.path} in ${formatDuration(report.elapsedMs)} (${formatRate(report.bytesPerSecond)})${report.retries > 0 ? `, ${report.retries} network retries` : ''}`;
+  const head = `${report.outcome.toUpperCase()}: ${formatBytes(report.writtenBytes)} to ${report.device.path} in ${formatDuration(report.elapsedMs)} (${formatRate(report.bytesPerSecond)})${report.retries > 0 ? `, ${report.retries} network retries` : ''}${report.cachedBytes === undefined ? '' : `; ${formatBytes(report.cachedBytes)} read from the image cache, ${formatBytes(report.downloadedBytes)} downloaded`}`;
   const regions = report.regions.map((r) => `  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}${r.readBackOk === true ? ' (read back OK)' : ''}${r.error ? ` — ${r.error.code}: ${r.error.detail}` : ''}`);
   const error = report.error === null ? [] : [`${report.error.code}: ${report.error.title}`, `  ${report.error.detail}`, ...(report.error.hint ? [`  ${report.error.hint}`] : [])];
   return ['', head, ...regions, ...error].map(terminalText).join('\n');

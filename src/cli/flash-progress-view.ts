@@ -31,6 +31,7 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
     onEvent(event) {
       if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
       else if (event.type === 'retry') out.write(`  ${retryLine(event)}\n`);
+      else if (event.type === 'warning') out.write(`  warning: ${terminalText(event.message)}\n`);
       else if (event.type === 'progress') {
         for (const r of event.regions) {
           if (phases.get(r.number) === r.phase) continue;
@@ -81,6 +82,8 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
         total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(16), done: formatRate(event.bytesPerSecond), size: `ETA ${formatDuration(event.etaMs)}`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
       } else if (event.type === 'retry') {
         multi.log(`${retryLine(event)}\n`);
+      } else if (event.type === 'warning') {
+        multi.log(`warning: ${terminalText(event.message)}\n`);
       }
     },
     finish() {

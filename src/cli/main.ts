@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { readonly summary: string; readonly load: () => 
   verify: { summary: 'Read a whole COSI once and check every region (writes nothing)', load: async () => (await import('./verify-command.ts')).runVerify },
   disks: { summary: 'List disks, and with --for <image> which ones can take it', load: async () => (await import('./disks-command.ts')).runDisks },
   flash: { summary: 'Stream a COSI onto a disk, verified', load: async () => (await import('./flash-command.ts')).runFlash },
+  cache: { summary: 'List, remove, clear or pre-load (fetch) the verified image cache', load: async () => (await import('./cache-command.ts')).runCache },
   log: { summary: 'List the flash log: every flash of this machine, passed or not', load: async () => (await import('./log-command.ts')).runLog },
   serve: { summary: 'Serve the app UI in a browser (web mode, loopback only)', load: async () => (await import('./serve-command.ts')).runServe },
 };

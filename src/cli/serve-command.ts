@@ -12,6 +12,9 @@ import type { RunningGrpcServer } from '../grpc/grpc-server.ts';
 import { CosiflashError } from '../errors.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { createHandlers } from '../service/create-handlers.ts';
+import { cacheSetting } from '../service/cache-setting.ts';
+import { configDir } from '../service/config-dir.ts';
+import { parseSizeBytes } from '../cache/parse-size.ts';
 import { loadOrCreateToken } from '../web/token-file.ts';
 import { startWebServer } from '../web/web-server.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -44,6 +47,10 @@ Options:
   --tls-cert FILE   PEM certificate for gRPC over TCP (required with --allow-remote)
   --tls-key FILE    PEM private key for it
   --token TOKEN     Bearer token gRPC callers must send (default: $COSIFLASH_GRPC_TOKEN)
+  --no-cache        Do not keep flashed http(s) images in the verified image cache (on by
+                    default; also "imageCache": false in <config dir>/settings.json)
+  --cache-max SIZE  Cap of the image cache, e.g. 20G (default: the smaller of 20 GiB and a
+                    quarter of the free space)
   -h, --help        Show this help
 
 Stop with Ctrl-C; running flashes are cancelled.`;
@@ -74,6 +81,8 @@ export async function runServe(args: readonly string[]): Promise<number> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         token: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'cache-max': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -96,8 +105,13 @@ export async function runServe(args: readonly string[]): Promise<number> {
   const pinnedLocation = values.image === undefined ? undefined : /^[a-z][a-z0-9+.-]*:\/\//i.test(values.image) ? values.image : path.resolve(values.image);
   const token = values['token-file'] === undefined ? undefined : await loadOrCreateToken(path.resolve(values['token-file']));
 
+  const cache = cacheSetting(configDir(), {
+    ...(values['no-cache'] === true ? { enabled: false } : {}),
+    ...(values['cache-max'] === undefined ? {} : { maxBytes: parseSizeBytes(values['cache-max'], 'serve: --cache-max') }),
+  });
   const runtime = createHandlers({
     mode: 'web',
+    cache,
     allowLoop: values['allow-loop'] ?? false,
     ...(onlyDevices.length > 0 ? { onlyDevices } : {}),
     ...(values.log === undefined ? {} : { flashLogFile: path.resolve(values.log) }),

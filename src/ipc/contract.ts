@@ -184,6 +184,26 @@ export interface RecentRemoveRequest {
   readonly location: string;
 }
 
+/** An image in the verified image cache (src/cache/), as Recent images show it. */
+export interface CachedImage {
+  readonly id: string;
+  readonly location: string;
+  readonly sizeBytes: number;
+  /** Bytes of the image present in the cache (re-hashed before every use). */
+  readonly cachedBytes: number;
+  readonly complete: boolean;
+  /** `sha384:<hex>` once known. */
+  readonly imageHash: string | null;
+  /** A flash or fetch reads or fills it now (it cannot be removed then). */
+  readonly inUse: boolean;
+}
+
+export interface CacheListResult {
+  /** False when caching is turned off (`serve --no-cache`, `"imageCache": false` in settings.json). */
+  readonly enabled: boolean;
+  readonly entries: readonly CachedImage[];
+}
+
 /** Which flash-log entries to list or export (the History view's filter). */
 export interface LogQueryRequest {
   /** Case-insensitive text matched against device, model, serial, image, OS, station, operator, error code; '' matches all. */
@@ -222,6 +242,10 @@ export interface RequestMap {
   /** Adds or refreshes an entry; returns the new list. */
   'recent:add': { readonly request: RecentAddRequest; readonly response: readonly RecentImage[] };
   'recent:remove': { readonly request: RecentRemoveRequest; readonly response: readonly RecentImage[] };
+  /** The verified image cache: which images are cached, and how much of each. */
+  'cache:list': { readonly request: EmptyRequest; readonly response: CacheListResult };
+  /** Removes an image (by location) from the cache; E_CACHE_IN_USE while it is being used. */
+  'cache:remove': { readonly request: RecentRemoveRequest; readonly response: CacheListResult };
   /** The flash log (History view), filtered. */
   'log:list': { readonly request: LogQueryRequest; readonly response: LogListResult };
   /** The same filtered entries as CSV text (the UI downloads or saves it). */
@@ -269,6 +293,8 @@ export const CHANNELS = [
   'recent:list',
   'recent:add',
   'recent:remove',
+  'cache:list',
+  'cache:remove',
   'log:list',
   'log:csv',
   'station:state',

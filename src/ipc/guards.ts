@@ -114,6 +114,8 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
   'recent:list': empty,
   'recent:add': shape({ location, expectedHash: optional(hash), label: optional(text({ maxLength: 256 })) }),
   'recent:remove': shape({ location }),
+  'cache:list': empty,
+  'cache:remove': shape({ location }),
   'log:list': logQuery,
   'log:csv': logQuery,
   'station:state': empty,

@@ -33,6 +33,8 @@ export type FlashProgress =
       /** The time budget for an unreachable server, in seconds. */
       readonly retryForSeconds?: number;
     }
+  /** Something the user should know that does not stop the flash (today: the image cache stopped caching). */
+  | { readonly type: 'warning'; readonly jobId: string; readonly code: 'cache'; readonly message: string }
   | { readonly type: 'done'; readonly jobId: string; readonly report: FlashReport }
   | { readonly type: 'failed'; readonly jobId: string; readonly error: AppError; readonly report: FlashReport };
 
@@ -64,6 +66,8 @@ export interface FlashReport {
   readonly elapsedMs: number;
   readonly writtenBytes: number;
   readonly downloadedBytes: number;
+  /** Bytes of the image read from the verified image cache instead of the network (absent without --cache). */
+  readonly cachedBytes?: number;
   readonly bytesPerSecond: number;
   readonly retries: number;
   readonly verified: boolean;

@@ -24,6 +24,18 @@ export interface FlashRequest {
   readonly retryForSeconds?: number;
   /** oci:// only: plain HTTP to a loopback registry (`--plain-http`); the source refuses it for any other registry. */
   readonly plainHttp?: boolean;
+  /**
+   * Keep an http(s) image in the verified image cache and read what it already holds from there
+   * (src/cache/). The folder is the invoking user's; an elevated writer works in it as that user.
+   */
+  readonly cache?: FlashCacheRequest;
+}
+
+export interface FlashCacheRequest {
+  /** The cache folder (the front end's `$XDG_CACHE_HOME/cosiflash`). */
+  readonly dir: string;
+  /** Size cap in bytes; null → the smaller of 20 GiB and a quarter of the free space. */
+  readonly maxBytes: number | null;
 }
 
 /** A structural check for data that arrived over a process boundary. */
@@ -39,10 +51,17 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.unmount === 'boolean' &&
     typeof v.allowLoop === 'boolean' &&
     (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
+    (v.cache === undefined || isFlashCacheRequest(v.cache)) &&
     (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
     (v.plainHttp === undefined || typeof v.plainHttp === 'boolean') &&
     (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
   );
+}
+
+function isFlashCacheRequest(value: unknown): value is FlashCacheRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.dir === 'string' && /^(\/|[A-Za-z]:\\)/.test(v.dir) && v.dir.length <= 4096 && (v.maxBytes === null || (Number.isSafeInteger(v.maxBytes) && (v.maxBytes as number) >= 0));
 }
 
 function isDiskIdentity(value: unknown): value is DiskIdentity {

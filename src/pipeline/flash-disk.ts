@@ -14,6 +14,8 @@ import { CosiflashError, fromAppError, toAppError } from '../errors.ts';
 import { buildPartitionTable } from '../gpt/build-partition-table.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
+import { invokingUser } from '../util/invoking-user.ts';
+import { openCachedSource, type CacheSourceSettings } from '../cache/cached-source.ts';
 import { openSource, type OpenSourceOptions } from '../source/open-source.ts';
 import type { ImageSource, RetryEvent } from '../source/image-source.ts';
 import { buildFlashReport, type RegionRecord } from './flash-report.ts';
@@ -28,6 +30,8 @@ export type { FlashRequest } from '../model/flash-request.ts';
 /** An image opened and inspected before its flash was requested. */
 export interface PreparedImage {
   readonly location: string;
+  /** Opened through the image cache (a flash with the other setting opens the image again). */
+  readonly cached?: boolean;
   readonly opened: Promise<{ readonly source: ImageSource; readonly image: CosiImage }>;
 }
 
@@ -91,15 +95,19 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     disksRead.catch(() => undefined);
     let src: ImageSource;
     let cosi: CosiImage;
-    if (options.prepared !== undefined && options.prepared.location === request.source) {
+    if (options.prepared !== undefined && options.prepared.location === request.source && (options.prepared.cached ?? false) === (request.cache !== undefined)) {
       ({ source: src, image: cosi } = await options.prepared.opened);
       source = src;
       assertImageHash(computeImageHash(cosi.metadataBytes), request.expectedHash === undefined ? '' : parseExpectedHash(request.expectedHash));
     } else {
-      src = await openSource(request.source, { ...options.sourceOptions, ...(request.plainHttp === true ? { plainHttp: true } : {}), signal });
+      if (options.prepared !== undefined) void options.prepared.opened.then(({ source: unused }) => unused.close()).catch(() => undefined);
+      const network = await openSource(request.source, { ...options.sourceOptions, ...(request.plainHttp === true ? { plainHttp: true } : {}), signal });
+      // With a cache request, http(s) images are read through the verified image cache (src/cache/).
+      src = request.cache === undefined || network.kind !== 'http' ? network : openCachedSource(network, cacheSettings(request.cache, jobId, options.onEvent));
       source = src;
       cosi = await inspectCosi(src, { ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }), signal });
     }
+    src.noteChecked?.({ kind: 'image', imageHash: cosi.layout.imageHash });
     image = cosi;
     const { layout } = cosi;
     const context = await eligibilityContextFor(layout.disk, { sourcePath: src.localPath, unmountConsent: request.unmount, allowVirtual: request.allowLoop });
@@ -175,8 +183,11 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       }).catch((e: unknown) => {
         rec.phase = signal.aborted ? 'cancelled' : 'failed';
         if (!signal.aborted) rec.error = toAppError(e);
+        // The bytes of this region are not the image's: a cache forgets them, so they are fetched again.
+        if (!signal.aborted && BAD_BYTES.has(toAppError(e).code)) src.noteChecked?.({ kind: 'region', offsetBytes: p.image.tarOffsetBytes, lengthBytes: p.image.compressedSize, ok: false });
         throw e;
       });
+      src.noteChecked?.({ kind: 'region', offsetBytes: p.image.tarOffsetBytes, lengthBytes: p.image.compressedSize, ok: true });
       rec.compressedSha384 = result.compressedSha384;
       rec.compressedSha384Ok = true;
       rec.uncompressedSha384 = result.uncompressedSha384;
@@ -222,7 +233,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   }
 
   const appError = error === null ? null : toAppError(error);
-  const report = buildFlashReport({
+  const built = buildFlashReport({
     source: request.source,
     imageHash: image?.layout.imageHash ?? '',
     disk,
@@ -237,8 +248,17 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     cancelled: appError?.code === 'E_CANCELLED',
     diskTouched: touched,
   });
+  const report: FlashReport = source?.cachedBytes === undefined ? built : { ...built, cachedBytes: source.cachedBytes };
   options.onEvent(appError === null ? { type: 'done', jobId, report } : { type: 'failed', jobId, error: appError, report });
   return report;
+}
+
+/** Errors that mean the bytes read were not the image's (a damaged cache entry, a bad download). */
+const BAD_BYTES = new Set(['E_IMAGE_HASH', 'E_IMAGE_SIZE', 'E_DECODE']);
+
+/** The source's cache settings for a request: the writer works in the folder as the invoking user. */
+function cacheSettings(cache: NonNullable<FlashRequest['cache']>, jobId: string, onEvent: (event: FlashProgress) => void): CacheSourceSettings {
+  return { dir: cache.dir, maxBytes: cache.maxBytes, owner: invokingUser(), onWarning: (message) => onEvent({ type: 'warning', jobId, code: 'cache', message }) };
 }
 
 interface VerifyItem {

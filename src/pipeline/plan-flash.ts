@@ -24,7 +24,7 @@ import { CosiflashError } from '../errors.ts';
 import type { DiskIdentity } from '../model/disk-identity.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
-import type { FlashRequest } from '../model/flash-request.ts';
+import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
 
 /** A disk the user named, with the identity of the disk they were shown when there was one (UI). */
 export interface NamedTarget {
@@ -56,6 +56,8 @@ export interface PlanFlashInput {
   readonly retryForSeconds?: number;
   /** oci:// only: plain HTTP to a loopback registry (`--plain-http`). */
   readonly plainHttp?: boolean;
+  /** Read and keep an http(s) image through the verified image cache (src/cache/). */
+  readonly cache?: FlashCacheRequest;
   readonly signal?: AbortSignal;
 }
 
@@ -90,6 +92,7 @@ export interface FlashPlan {
   readonly onlyDevices?: readonly string[];
   readonly retryForSeconds?: number;
   readonly plainHttp?: boolean;
+  readonly cache?: FlashCacheRequest;
 }
 
 /**
@@ -146,6 +149,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
     ...(input.onlyDevices === undefined ? {} : { onlyDevices: input.onlyDevices }),
     ...(input.retryForSeconds === undefined ? {} : { retryForSeconds: input.retryForSeconds }),
     ...(input.plainHttp === true ? { plainHttp: true } : {}),
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
   };
 }
 
@@ -166,6 +170,7 @@ export function flashRequestFor(plan: FlashPlan, target: PlannedTarget): FlashRe
     onlyDevices: [target.disk.device],
     ...(plan.retryForSeconds === undefined ? {} : { retryForSeconds: plan.retryForSeconds }),
     ...(plan.plainHttp === true ? { plainHttp: true } : {}),
+    ...(plan.cache === undefined ? {} : { cache: plan.cache }),
   };
 }
 

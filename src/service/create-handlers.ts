@@ -10,7 +10,10 @@
 import path from 'node:path';
 import { diskIdentityOf } from '../common/disk-identity-of.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
-import type { AppInfo, AppMode, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
+import { CacheStore } from '../cache/cache-store.ts';
+import type { FlashCacheRequest } from '../model/flash-request.ts';
+import { invokingUser } from '../util/invoking-user.ts';
+import type { AppInfo, AppMode, CachedImage, CacheListResult, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
@@ -49,6 +52,11 @@ export interface HandlerOptions {
   readonly station?: string;
   /** Operator for the log (`--operator NAME`), unless the UI names one for a flash. */
   readonly operator?: string;
+  /**
+   * The verified image cache for flashes of http(s) images (src/cache/); absent or null: off.
+   * The app and `serve` pass it on by default (src/service/cache-setting.ts).
+   */
+  readonly cache?: FlashCacheRequest | null;
   /** Station mode: the pinned image and whether hotplugged disks are flashed without a click. */
   readonly pinnedImage?: { readonly location: string; readonly expectedHash?: string; readonly autoFlash: boolean; readonly countdownMs?: number };
 }
@@ -139,6 +147,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
           unmount: request.unmount,
           allowVirtual: request.allowVirtual && allowLoop,
           ...(options.onlyDevices === undefined ? {} : { onlyDevices: options.onlyDevices }),
+          ...(options.cache === undefined || options.cache === null ? {} : { cache: options.cache }),
         },
         {
           // In a worker with a time and memory limit (see inspect above).
@@ -158,6 +167,13 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     } finally {
       starting.delete(request.device);
     }
+  };
+
+  const cacheStore = options.cache === undefined || options.cache === null ? null : new CacheStore({ dir: options.cache.dir, maxBytes: options.cache.maxBytes, owner: invokingUser() });
+  const listCache = (): CacheListResult => {
+    if (cacheStore === null) return { enabled: false, entries: [] };
+    const entries = cacheStore.list().map((e): CachedImage => ({ id: e.id, location: e.location, sizeBytes: e.sizeBytes, cachedBytes: e.cachedBytes, complete: e.complete, imageHash: e.imageHash, inUse: e.inUse }));
+    return { enabled: true, entries };
   };
 
   const pinned = options.pinnedImage;
@@ -225,6 +241,12 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     'recent:list': () => recent.list(),
     'recent:add': (payload) => recent.add(payload),
     'recent:remove': ({ location }) => recent.remove(location),
+    'cache:list': async () => listCache(),
+    'cache:remove': async ({ location }) => {
+      if (cacheStore === null) throw new CosiflashError('E_CACHE_NOT_FOUND', 'The image cache is turned off.');
+      cacheStore.remove(location);
+      return listCache();
+    },
     'log:list': async (query) => {
       const all = await readFlashLog(logFile);
       return { entries: filterFlashLog(all, query), file: logFile, totalCount: all.length };

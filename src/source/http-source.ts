@@ -7,6 +7,7 @@ import { RetryState, type RetrySettings } from './http-retry.ts';
 import { MinRateWatch } from './min-rate-watch.ts';
 import { createHttpDispatcher, destroyBody, type HttpContext, type RequestAuthorizer } from './http-transport.ts';
 import type { ImageSource, ReadOptions, RetryEvent } from './image-source.ts';
+import type { Validator } from './http-validator.ts';
 
 /**
  * An attempt that delivered this much restores the full retry budget: a flaky link that keeps
@@ -82,6 +83,10 @@ class HttpSource implements ImageSource {
 
   get transferredBytes(): number {
     return this.#context.transferredBytes;
+  }
+
+  get validator(): Validator | null {
+    return this.#context.validator;
   }
 
   async read(offsetBytes: number, lengthBytes: number, options: ReadOptions = {}): Promise<Buffer> {

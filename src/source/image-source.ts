@@ -1,4 +1,5 @@
 import type { OciResolution } from './oci-resolution.ts';
+import type { Validator } from './http-validator.ts';
 
 /**
  * A COSI's bytes, wherever they live (local file, HTTP(S), an OCI registry blob). Random access by byte range, so
@@ -26,7 +27,21 @@ export interface ImageSource {
   /** Bytes fetched from the underlying transport so far (for tests and reports). */
   readonly transferredBytes: number;
   close(): Promise<void>;
+  /** Over HTTP: the validator (strong ETag or Last-Modified) pinned when the source was opened; null when the server sends none. */
+  readonly validator?: Validator | null;
+  /** Bytes served from the verified image cache instead of the network (cached sources only). */
+  readonly cachedBytes?: number;
+  /**
+   * Tells the source what the flash learned: the image hash once inspection pinned it, and each
+   * region's SHA-384 verdict (the image cache journals verified regions and discards a region
+   * that failed, so it is fetched again). Sources that keep nothing ignore it.
+   */
+  noteChecked?(check: SourceCheck): void;
 }
+
+export type SourceCheck =
+  | { readonly kind: 'image'; readonly imageHash: string }
+  | { readonly kind: 'region'; readonly offsetBytes: number; readonly lengthBytes: number; readonly ok: boolean };
 
 export interface ReadOptions {
   readonly signal?: AbortSignal;

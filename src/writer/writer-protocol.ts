@@ -62,7 +62,7 @@ function isAppError(value: unknown): value is AppError {
   return typeof v.code === 'string' && typeof v.title === 'string' && typeof v.detail === 'string' && (v.hint === undefined || typeof v.hint === 'string');
 }
 
-const PROGRESS_TYPES = new Set(['plan', 'progress', 'retry', 'done', 'failed']);
+const PROGRESS_TYPES = new Set(['plan', 'progress', 'retry', 'warning', 'done', 'failed']);
 
 function isFlashProgress(value: unknown): value is FlashProgress {
   if (typeof value !== 'object' || value === null) return false;

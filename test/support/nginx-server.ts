@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,14 +21,28 @@ export interface NginxServer {
   /** `http://127.0.0.1:<port>/<path>` (path segments are percent-encoded). */
   url(filePath: string): string;
   readonly port: number;
+  /** The access log (nginx's combined format, one line per finished request). */
+  readonly accessLog: string;
   close(): Promise<void>;
+}
+
+/** Body bytes nginx sent ($body_bytes_sent of every access-log line), optionally only for request lines containing `pathPart`. */
+export async function nginxBodyBytes(server: NginxServer, pathPart?: string): Promise<number> {
+  const text = await readFile(server.accessLog, 'utf8').catch(() => '');
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (pathPart !== undefined && !line.includes(pathPart)) continue;
+    const match = /" (\d{3}) (\d+) "/.exec(line);
+    if (match !== null) total += Number(match[2]);
+  }
+  return total;
 }
 
 /** A directory to serve, or files to publish (Buffers are written out, paths are symlinked). */
 export type NginxContent = string | { root: string } | { files: Record<string, Buffer | string> };
 
 /** Starts nginx on a free 127.0.0.1 port; throws with a clear reason when nginx is missing. */
-export async function startNginx(content: NginxContent): Promise<NginxServer> {
+export async function startNginx(content: NginxContent, options: { limitRate?: string } = {}): Promise<NginxServer> {
   const skip = nginxSkipReason();
   if (skip !== null) throw new Error(skip);
   const prefix = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-nginx-'));
@@ -40,9 +54,10 @@ export async function startNginx(content: NginxContent): Promise<NginxServer> {
   for (;;) {
     attempt += 1;
     try {
-      const { port, child } = await launch(prefix, root, await freePort());
+      const { port, child } = await launch(prefix, root, await freePort(), options.limitRate);
       return {
         port,
+        accessLog: path.join(prefix, 'logs', 'access.log'),
         url: (filePath) => `http://127.0.0.1:${port}/${filePath.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`,
         close: async () => {
           await stop(child);
@@ -58,7 +73,7 @@ export async function startNginx(content: NginxContent): Promise<NginxServer> {
   }
 }
 
-async function launch(prefix: string, root: string, port: number): Promise<{ port: number; child: ChildProcess }> {
+async function launch(prefix: string, root: string, port: number, limitRate: string | undefined): Promise<{ port: number; child: ChildProcess }> {
   const isRoot = process.getuid?.() === 0;
   const config = [
     isRoot ? 'user root;' : '',
@@ -73,8 +88,11 @@ async function launch(prefix: string, root: string, port: number): Promise<{ por
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${path.join(prefix, 'tmp', kind)};`),
     '  default_type application/octet-stream;',
     '  sendfile on;',
+    // Per-connection rate limit (nginx limit_rate), so a test can stop a transfer half way.
+    limitRate === undefined ? '' : `  limit_rate ${limitRate};`,
     '  server {',
-    `    listen 127.0.0.1:${port};`,
+    // With a rate limit, a small send buffer: what nginx counts as sent is then what the client got.
+    `    listen 127.0.0.1:${port}${limitRate === undefined ? '' : ' sndbuf=64k'};`,
     `    root ${root};`,
     '  }',
     '}',

@@ -2,7 +2,9 @@
  * Step 1 — Source: an image URL or path, an optional expected image hash, Inspect; recent
  * images one click away; drop a .cosi file or browse (Electron only).
  */
-import { useState, type DragEvent, type FormEvent } from 'react';
+import { useState, type DragEvent, type FormEvent, type JSX } from 'react';
+import type { CachedImage } from '../../../src/ipc/contract.ts';
+import { formatBytes } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { invalidSourceField } from '../view/invalid-source-field.ts';
@@ -11,6 +13,8 @@ export function SourceScreen() {
   const location = useAppStore((state) => state.location);
   const expectedHash = useAppStore((state) => state.expectedHash);
   const recent = useAppStore((state) => state.recent);
+  const cached = useAppStore((state) => state.cached);
+  const removeCached = useAppStore((state) => state.removeCached);
   const inspecting = useAppStore((state) => state.inspecting);
   const inspectError = useAppStore((state) => state.inspectError);
   const sourceError = useAppStore((state) => state.sourceError);
@@ -123,6 +127,7 @@ export function SourceScreen() {
                   <span className="recent-label">{entry.label ?? entry.location.split('/').pop()}</span>
                   <span className="recent-location mono">{entry.location}</span>
                 </button>
+                <CachedBadge entry={cached.find((c) => c.location === entry.location)} onRemove={(location) => void removeCached(location)} />
                 <time className="recent-time" dateTime={entry.lastUsedAt}>
                   {new Date(entry.lastUsedAt).toLocaleString()}
                 </time>
@@ -135,5 +140,20 @@ export function SourceScreen() {
         </section>
       )}
     </section>
+  );
+}
+
+/** "Cached · 24 MiB" and a button that removes the image from the cache, when it is cached. */
+function CachedBadge({ entry, onRemove }: { readonly entry: CachedImage | undefined; readonly onRemove: (location: string) => void }): JSX.Element | null {
+  if (entry === undefined || entry.cachedBytes === 0) return null;
+  return (
+    <span className="recent-cached">
+      <span className="badge" title={entry.complete ? 'The whole image is in the cache; a flash reads it from there' : 'Part of the image is in the cache; a flash downloads only the rest'}>
+        {entry.complete ? 'Cached' : 'Partly cached'} · {formatBytes(entry.cachedBytes)}
+      </span>
+      <button type="button" className="button-quiet" disabled={entry.inUse} aria-label={`Remove ${entry.location} from the image cache`} onClick={() => onRemove(entry.location)}>
+        Remove from cache
+      </button>
+    </span>
   );
 }

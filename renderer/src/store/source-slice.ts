@@ -2,7 +2,7 @@
  * Source slice: where the image comes from (URL or path), the optional expected image hash,
  * and the recently used images persisted by main (recent:* channels).
  */
-import type { RecentImage } from '../../../src/ipc/contract.ts';
+import type { CachedImage, RecentImage } from '../../../src/ipc/contract.ts';
 import type { AppError } from '../../../src/model/app-error.ts';
 import type { SliceFactory } from './app-state.ts';
 
@@ -10,6 +10,8 @@ export interface SourceSlice {
   readonly location: string;
   readonly expectedHash: string;
   readonly recent: readonly RecentImage[];
+  /** Images in the verified image cache (cache:list), shown next to the recent ones. */
+  readonly cached: readonly CachedImage[];
   /** A failure of browse/drop (inspect errors live in the review slice). */
   readonly sourceError: AppError | null;
   setLocation(location: string): void;
@@ -18,6 +20,8 @@ export interface SourceSlice {
   pickRecent(entry: RecentImage): void;
   loadRecent(): Promise<void>;
   removeRecent(location: string): Promise<void>;
+  /** Removes an image from the image cache (the recent entry stays). */
+  removeCached(location: string): Promise<void>;
   /** Native file dialog (Electron only); fills the location when the user picked a file. */
   browse(): Promise<void>;
   /** A dropped DOM File: its local path when the front end exposes one (Electron), else an explanation. */
@@ -28,6 +32,7 @@ export const createSourceSlice: SliceFactory<SourceSlice> = (api) => (set) => ({
   location: '',
   expectedHash: '',
   recent: [],
+  cached: [],
   sourceError: null,
   setLocation(location) {
     set({ location, sourceError: null });
@@ -41,6 +46,14 @@ export const createSourceSlice: SliceFactory<SourceSlice> = (api) => (set) => ({
   async loadRecent() {
     const result = await api.invoke('recent:list', {});
     if (result.ok) set({ recent: result.value });
+    // Which of them are in the image cache (a front end without the channel simply shows none).
+    const cache = await api.invoke('cache:list', {}).catch(() => null);
+    if (cache?.ok === true) set({ cached: cache.value.entries });
+  },
+  async removeCached(location) {
+    const result = await api.invoke('cache:remove', { location });
+    if (result.ok) set({ cached: result.value.entries, sourceError: null });
+    else set({ sourceError: result.error });
   },
   async removeRecent(location) {
     const result = await api.invoke('recent:remove', { location });
