@@ -13,7 +13,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 
 export const DISKS_HELP = `Usage: cosiflash disks [options]
@@ -26,7 +26,7 @@ Options:
   --for IMAGE    Check every disk against IMAGE (path, http(s)/file URL or oci:// reference)
   --unmount      With --for: count mounted disks as usable (as \`flash --unmount\` does)
   --allow-loop   Include loop devices (for testing)
-  --only DEV     Consider only DEV (repeatable)
+  --only DEV     Consider only DEV (repeatable, or a comma list: --only a,b)
   --json         Print JSON: DiskInfo[] without --for, DiskCandidate[] with it
 ${PLAIN_HTTP_HELP}
   -h, --help     Show this help
@@ -64,7 +64,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     forImage: values.for,
     unmount: values.unmount ?? false,
     allowLoop: values['allow-loop'] ?? false,
-    only: values.only,
+    only: deviceList(values.only),
     json: values.json ?? false,
     plainHttp: values['plain-http'] ?? false,
     help: values.help ?? false,

@@ -23,7 +23,7 @@ import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.t
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
+import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 
@@ -40,7 +40,7 @@ Options:
   --unmount        Unmount the target's partitions first (otherwise a mounted disk is refused)
   --no-verify      Skip the read-back verification
   --allow-loop     Consider loop devices (for testing)
-  --only DEV       Consider only DEV (repeatable)
+  --only DEV       Consider only DEV (repeatable, or a comma list: --only a,b)
   --dry-run        Show the plan and stop; nothing is written
   --json           Newline-delimited JSON progress events and the final report on stdout
   --report FILE    Save the final report (JSON) to FILE
@@ -124,7 +124,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     unmount: values.unmount ?? false,
     verify: !(values['no-verify'] ?? false),
     allowLoop: values['allow-loop'] ?? false,
-    only: values.only,
+    only: deviceList(values.only),
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
     report: values.report,
@@ -249,7 +249,9 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
   if (flags.report !== undefined) await writePrivateFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-  say(summary(report));
+  if (report.outcome === 'verified' || report.outcome === 'written') say(summary(report));
+  // A failure or a cancel is a failure summary: stderr, with what it left on the disk.
+  else process.stderr.write(`${summary(report)}\n${terminalText(diskStateLine(report))}\n`);
   if (report.outcome === 'verified' || report.outcome === 'written') return EXIT_CODES.ok;
   if (report.outcome === 'cancelled') return EXIT_CODES.cancelled;
   // Once anything reached the disk its old table is gone, whoever was at fault: exit 5.
@@ -268,13 +270,30 @@ async function confirm(device: string, json: boolean): Promise<boolean> {
   const onSigint = (): void => controller.abort();
   rl.on('SIGINT', onSigint);
   try {
-    const answer = await rl.question(`\nType ${device} to erase it and write the image: `, { signal: controller.signal });
-    return answer.trim() === device;
+    let answer = (await rl.question(`\nType ${device} to erase it and write the image: `, { signal: controller.signal })).trim();
+    // The short name of the right disk ("loop1" for /dev/loop1) is a slip, not a no: ask again.
+    for (let tries = 0; tries < 3 && answer !== device && answer !== '' && isShortNameOf(answer, device); tries++) {
+      answer = (await rl.question(`Type the full path, ${device} (or press Enter to stop): `, { signal: controller.signal })).trim();
+    }
+    return answer === device;
   } catch {
     return false;
   } finally {
     rl.close();
   }
+}
+
+/** "loop1", "dev/loop1" or "/dev/loop1/" for /dev/loop1. */
+export function isShortNameOf(answer: string, device: string): boolean {
+  const bare = (text: string): string => text.replace(/^\/+|\/+$/g, '').replace(/^dev\//, '');
+  return bare(answer) === bare(device);
+}
+
+/** What a failed or cancelled flash left on the disk, in one sentence. */
+export function diskStateLine(report: FlashReport): string {
+  return report.diskTouched
+    ? `${report.device.path} has no valid partition table now (both GPT copies were cleared); flash it again before use.`
+    : `Nothing was written to ${report.device.path}; it is as it was.`;
 }
 
 function summary(report: FlashReport): string {

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { terminalText } from '../common/terminal-text.ts';
 import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../common/format-units.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate, jobPhaseText } from '../common/format-units.ts';
 
 /** Shows a flash job's progress: bars on a TTY, plain lines otherwise, NDJSON with --json. */
 export interface FlashProgressView {
@@ -40,9 +40,7 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
         }
         if (Date.now() - lastLineAt >= 5000) {
           lastLineAt = Date.now();
-          const done = event.regions.reduce((n, r) => n + r.writtenBytes, 0);
-          const total = event.regions.reduce((n, r) => n + r.uncompressedBytes, 0);
-          out.write(`  ${formatPercent(done, total)} written, ${formatRate(event.bytesPerSecond)}, ETA ${formatDuration(event.etaMs)}\n`);
+          out.write(`  ${overallLine(event)}\n`);
         }
       }
     },
@@ -65,21 +63,25 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
   );
   const bars = new Map<number, cliProgress.SingleBar>();
   let total: cliProgress.SingleBar | null = null;
+  let labelWidth = 16;
   return {
     onEvent(event) {
       if (event.type === 'plan') {
+        // Wide enough for every region's label (names are not cut), within reason.
+        labelWidth = Math.min(40, Math.max(16, ...event.regions.map((r) => regionLabel(r).length)));
         for (const r of [...event.regions.filter((x) => x.number !== 0), ...event.regions.filter((x) => x.number === 0)]) {
-          bars.set(r.number, multi.create(Math.max(1, r.uncompressedBytes), 0, payload(r, 0)));
+          bars.set(r.number, multi.create(Math.max(1, r.uncompressedBytes), 0, payload(r, 0, labelWidth)));
         }
-        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(16), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
+        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(labelWidth), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
       } else if (event.type === 'progress') {
         for (const r of event.regions) {
           const value = r.phase === 'verifying' || r.phase === 'verified' ? r.verifiedBytes : r.writtenBytes;
-          bars.get(r.number)?.update(Math.min(value, Math.max(1, r.uncompressedBytes)), payload(r, value));
+          bars.get(r.number)?.update(Math.min(value, Math.max(1, r.uncompressedBytes)), payload(r, value, labelWidth));
         }
         const totalBytes = event.regions.reduce((n, r) => n + r.uncompressedBytes, 0);
-        const done = event.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1);
-        total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(16), done: formatRate(event.bytesPerSecond), size: `ETA ${formatDuration(event.etaMs)}`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
+        // The job's fraction and time left from the writer's ETA model: the figures the UI shows.
+        const done = event.fraction === undefined ? event.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1) : event.fraction * totalBytes;
+        total?.update(Math.min(done, Math.max(1, totalBytes)), { label: 'total'.padEnd(labelWidth), done: `${jobPhaseText(event.phase)}, ${formatRate(event.bytesPerSecond)}`, size: `${timeLeft(event)} left`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
       } else if (event.type === 'retry') {
         multi.log(`${retryLine(event)}\n`);
       } else if (event.type === 'warning') {
@@ -92,9 +94,25 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
   };
 }
 
-function payload(r: RegionProgress, value: number): Record<string, string> {
-  const label = `${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}`.slice(0, 16).padEnd(16);
+function regionLabel(r: RegionProgress): string {
+  return `${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}`;
+}
+
+function payload(r: RegionProgress, value: number, labelWidth: number): Record<string, string> {
+  const full = regionLabel(r);
+  const label = (full.length > labelWidth ? `${full.slice(0, labelWidth - 1)}…` : full).padEnd(labelWidth);
   return { label, done: formatBytes(value), size: formatBytes(r.uncompressedBytes), phase: r.phase };
+}
+
+function timeLeft(event: Extract<FlashProgress, { type: 'progress' }>): string {
+  const seconds = event.etaSeconds === undefined ? (event.etaMs === null ? null : event.etaMs / 1000) : event.etaSeconds;
+  return seconds === null ? '—' : formatDuration(seconds * 1000);
+}
+
+/** "Writing 2 of 3 · 45 %, 38 % of the job, 12.3 MB/s, 1m 20s left": the figures the UI shows. */
+export function overallLine(event: Extract<FlashProgress, { type: 'progress' }>): string {
+  const fraction = event.fraction ?? 0;
+  return `${jobPhaseText(event.phase)}, ${formatPercent(fraction, 1)} of the job, ${formatRate(event.bytesPerSecond)}, ${timeLeft(event)} left`;
 }
 
 /**

@@ -23,7 +23,7 @@ Options:
   --hash HASH   Fail unless the image hash (SHA-384 of metadata.json) is HASH:
                 sha384:<96 hex digits>, or the digits alone
   --json        Print one JSON object instead of text (stable fields, documented
-                by InspectJson in src/cli/inspect-output.ts)
+                in the README under "inspect --json")
 ${RETRY_FOR_HELP}
 ${PLAIN_HTTP_HELP}
   -h, --help    Show this help

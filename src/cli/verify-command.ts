@@ -9,7 +9,7 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { verifyCosi, type VerifyRegionResult, type VerifyReport } from '../cosi/verify-cosi.ts';
 import { CosiflashError } from '../errors.ts';
-import { formatBytes, formatRate } from '../common/format-units.ts';
+import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { parseImageArgs } from './inspect-command.ts';
 import { PLAIN_HTTP_HELP } from './plain-http-option.ts';
@@ -24,7 +24,7 @@ Nothing is written anywhere.
 
 Options:
   --hash HASH   Also fail unless the image hash (SHA-384 of metadata.json) is HASH
-  --json        Print one JSON object (the VerifyReport of src/cosi/verify-cosi.ts)
+  --json        Print one JSON object: ok, imageHash, regions (name, verdict, error), byte counts
 ${RETRY_FOR_HELP}
 ${PLAIN_HTTP_HELP}
   -h, --help    Show this help
@@ -43,14 +43,19 @@ export async function runVerify(args: readonly string[]): Promise<number> {
   }
   const expectedHash = options.hash === undefined ? undefined : parseExpectedHash(options.hash);
   return withCliSource(options.location, async (source, signal) => {
-    const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'Verifying {bar} {percentage}% | {region} | {done} of {total} | {rate}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+    const bar = !options.json && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: 'Verifying {bar} {percentage}% | {region} | {done} of {total} | {rate} | {left} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
     let report: VerifyReport;
     try {
       const image = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal });
-      bar?.start(image.layout.downloadBytes, 0, { region: '', done: '0 B', total: formatBytes(image.layout.downloadBytes), rate: '—' });
+      bar?.start(image.layout.downloadBytes, 0, { region: '', done: '0 B', total: formatBytes(image.layout.downloadBytes), rate: '—', left: '—' });
       report = await verifyCosi(source, image, {
         signal,
-        onProgress: (p) => bar?.update(p.readBytes, { region: terminalText(p.name), done: formatBytes(p.readBytes), total: formatBytes(p.totalBytes), rate: formatRate(p.elapsedMs > 0 ? (p.readBytes / p.elapsedMs) * 1000 : 0) }),
+        onProgress: (p) => {
+          const bytesPerMs = p.elapsedMs > 0 ? p.readBytes / p.elapsedMs : 0;
+          // Time left: the bytes still to read at the rate so far (reading is all verify does).
+          const left = bytesPerMs > 0 && p.elapsedMs >= 1000 ? formatDuration((p.totalBytes - p.readBytes) / bytesPerMs) : '—';
+          bar?.update(p.readBytes, { region: terminalText(p.name), done: formatBytes(p.readBytes), total: formatBytes(p.totalBytes), rate: formatRate(bytesPerMs * 1000), left });
+        },
       });
     } catch (error) {
       // The primary GPT is checked while inspecting: its corruption is a verdict, not an invalid image.
@@ -77,6 +82,6 @@ function verifyText(report: VerifyReport): string {
     else lines.push(`  FAILED  ${label}: ${region.error.code}: ${region.error.detail}`);
   }
   const failed = report.regions.filter((r) => r.error !== null).length;
-  lines.push(failed === 0 ? `All ${report.regions.length} regions verified (${formatBytes(report.readBytes)} read).` : `${failed} of ${report.regions.length} regions are corrupt.`);
+  lines.push(failed === 0 ? `All ${report.regions.length} regions verified (${formatBytes(report.readBytes)} read).` : `${failed} of ${report.regions.length} ${report.regions.length === 1 ? 'region' : 'regions'} ${failed === 1 ? 'is' : 'are'} corrupt.`);
   return lines.map(terminalText).join('\n');
 }

@@ -37,3 +37,23 @@ export function formatPercent(done: number, total: number): string {
   if (total <= 0) return '0%';
   return `${Math.min(100, Math.floor((done / total) * 100))}%`;
 }
+
+/**
+ * The phase line of a running flash, the same in the UI and the CLI: "Writing 2 of 3 · 45%",
+ * "Verifying 1 of 3 · 20%": which partition of how many, and how far the phase is (bytes
+ * written, or bytes read back, of all).
+ */
+export interface JobPhase {
+  readonly name: 'starting' | 'writing' | 'verifying' | 'finished';
+  readonly index: number;
+  readonly count: number;
+  /** 0–1 of the phase. */
+  readonly fraction: number;
+}
+
+export function jobPhaseText(phase: JobPhase | undefined | null): string {
+  if (phase === undefined || phase === null || phase.name === 'starting') return 'Starting';
+  if (phase.name === 'finished') return 'Finished';
+  const percent = Math.floor(Math.max(0, Math.min(1, phase.fraction)) * 100);
+  return `${phase.name === 'writing' ? 'Writing' : 'Verifying'} ${phase.index} of ${phase.count} · ${percent}%`;
+}

@@ -19,7 +19,22 @@ export interface RegionProgress {
 /** The progress stream of a flash job: one discriminated union, throttled at the source (≤ 4 Hz). */
 export type FlashProgress =
   | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number }
-  | { readonly type: 'progress'; readonly jobId: string; readonly elapsedMs: number; readonly bytesPerSecond: number; readonly etaMs: number | null; readonly regions: readonly RegionProgress[]; readonly retries: number }
+  | {
+      readonly type: 'progress';
+      readonly jobId: string;
+      readonly elapsedMs: number;
+      readonly bytesPerSecond: number;
+      /** The time left of the whole job in ms (etaSeconds × 1000), null while unknown. */
+      readonly etaMs: number | null;
+      readonly regions: readonly RegionProgress[];
+      readonly retries: number;
+      /** 0–1 of the whole job, the read-back included when verifying (src/pipeline/eta-model.ts). Always set by the progress meter. */
+      readonly fraction?: number;
+      /** Seconds left for the whole job, null until the estimate is meaningful. Always set by the progress meter. */
+      readonly etaSeconds?: number | null;
+      /** The phase of the job: which partition of how many is written or verified, and how far that phase is (0–1). */
+      readonly phase?: { readonly name: 'starting' | 'writing' | 'verifying' | 'finished'; readonly index: number; readonly count: number; readonly fraction: number };
+    }
   | {
       readonly type: 'retry';
       readonly jobId: string;

@@ -176,8 +176,9 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
         hashDecoded: request.verify,
         signal,
         onDownloaded: (bytes) => liveMeter.add(p.number, { downloadedBytes: bytes }),
-        onWritten: (bytes) => {
+        onWritten: (bytes, busyMs) => {
           rec.writtenBytes += bytes;
+          if (busyMs !== undefined) liveMeter.diskBusy(busyMs);
           liveMeter.add(p.number, { writtenBytes: bytes });
         },
       }).catch((e: unknown) => {

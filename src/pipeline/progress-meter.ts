@@ -1,4 +1,5 @@
 import type { FlashProgress, RegionPhase, RegionProgress } from '../model/flash-progress.ts';
+import { createEtaModel } from './eta-model.ts';
 
 /** The running counters of a region (`compressedBytes`/`uncompressedBytes` are its fixed sizes). */
 type Counters = Pick<RegionProgress, 'downloadedBytes' | 'writtenBytes' | 'verifiedBytes'>;
@@ -18,8 +19,9 @@ export interface ProgressMeterOptions {
 }
 
 /**
- * Per-region counters and an overall speed/ETA for one flash, emitted as raw numbers at
- * most every `intervalMs` (docs/behavior.md §7: structured progress, ≤ 4 Hz).
+ * Per-region counters, an overall speed and the job's time left and fraction (one model:
+ * eta-model.ts) for one flash, emitted as raw numbers at most every `intervalMs`
+ * (docs/behavior.md §7: structured progress, ≤ 4 Hz).
  * Speed is work (bytes written, plus bytes verified when verifying) per second over a
  * sliding window, so a stall shows up within seconds instead of being averaged away.
  */
@@ -28,6 +30,8 @@ export interface ProgressMeter {
   /** Adds to counters instead of setting them. */
   add(number: number, delta: Partial<Counters>): void;
   retry(): void;
+  /** The disk's total busy time so far (ms, from the write worker), for the ETA model. */
+  diskBusy(totalMs: number): void;
   readonly retries: number;
   /** Emits now, whatever the interval (phase changes, the end). */
   flush(): void;
@@ -44,7 +48,8 @@ export function createProgressMeter(options: ProgressMeterOptions): ProgressMete
   const samples: { atMs: number; work: number }[] = [{ atMs: startedAt, work: 0 }];
   let lastEmitAt = -Infinity;
   let retries = 0;
-  const totalWork = options.regions.reduce((sum, r) => sum + r.uncompressedBytes, 0) * (options.verify ? 2 : 1);
+  let diskBusyMs: number | undefined;
+  const eta = createEtaModel({ verify: options.verify });
 
   const work = (): number => {
     let sum = 0;
@@ -65,10 +70,14 @@ export function createProgressMeter(options: ProgressMeterOptions): ProgressMete
   };
   const emitNow = (atMs: number): void => {
     lastEmitAt = atMs;
-    const done = sample(atMs);
+    sample(atMs);
     const speed = rate();
-    const etaMs = speed > 0 ? Math.max(0, ((totalWork - done) / speed) * 1000) : null;
-    options.emit({ type: 'progress', jobId: options.jobId, elapsedMs: Math.round(atMs - startedAt), bytesPerSecond: Math.round(speed), etaMs: etaMs === null ? null : Math.round(etaMs), regions: [...state.values()].map((r) => ({ ...r })), retries });
+    const regions = [...state.values()].map((r) => ({ ...r }));
+    // Time left and fraction of the whole job come from the one ETA model (src/pipeline/eta-model.ts).
+    const estimate = eta.observe(atMs, regions, diskBusyMs);
+    const phase = { name: estimate.phase, index: estimate.phaseIndex, count: estimate.phaseCount, fraction: estimate.phaseFraction };
+    const etaMs = estimate.etaSeconds === null ? null : estimate.etaSeconds * 1000;
+    options.emit({ type: 'progress', jobId: options.jobId, elapsedMs: Math.round(atMs - startedAt), bytesPerSecond: Math.round(speed), etaMs, regions, retries, fraction: estimate.fraction, etaSeconds: estimate.etaSeconds, phase });
   };
   const maybeEmit = (): void => {
     const atMs = now();
@@ -100,6 +109,9 @@ export function createProgressMeter(options: ProgressMeterOptions): ProgressMete
     retry() {
       retries += 1;
       emitNow(now());
+    },
+    diskBusy(totalMs) {
+      diskBusyMs = totalMs;
     },
     get retries() {
       return retries;

@@ -27,7 +27,8 @@ export interface RegionWrite {
   readonly maxWindowLog: number;
   readonly hashDecoded: boolean;
   readonly onDownloaded: (bytes: number) => void;
-  readonly onWritten: (bytes: number) => void;
+  /** `busyMs`: the write worker's total disk-busy time so far, when it measures it. */
+  readonly onWritten: (bytes: number, busyMs?: number) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -126,7 +127,7 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
         inFlight -= 1;
         if (event.chunk.byteLength === chunkBytes) spareChunks.push(event.chunk);
       }
-      else if (event.type === 'written') region.onWritten(event.bytes);
+      else if (event.type === 'written') region.onWritten(event.bytes, event.busyMs);
       else if (event.type === 'error') failure ??= event.error;
       else if (event.type === 'region-done') done = { writtenBytes: event.writtenBytes, sha384: event.sha384 };
       notify();

@@ -47,7 +47,8 @@ export type FromDecode =
 
 /** write worker → main. */
 export type FromWrite =
-  | { readonly type: 'written'; readonly id: number; readonly bytes: number }
+  /** `busyMs`: total time so far the disk had a write in flight (the disk's own speed, for the ETA). */
+  | { readonly type: 'written'; readonly id: number; readonly bytes: number; readonly busyMs?: number }
   | { readonly type: 'region-done'; readonly id: number; readonly writtenBytes: number; readonly sha384: string | null }
   | { readonly type: 'error'; readonly id: number; readonly error: AppError }
   | { readonly type: 'idle' };

@@ -30,6 +30,10 @@ interface Region {
 let region: Region | null = null;
 let inFlightTotal = 0;
 let idleWaiter: (() => void) | null = null;
+/** Time the disk had a write in flight (ms, all regions), for the ETA model's disk rate. */
+let busyMs = 0;
+let busySince = 0;
+const busyNow = (): number => busyMs + (inFlightTotal > 0 ? performance.now() - busySince : 0);
 
 toMain.on('message', (message: ToWriteFromMain | { type: 'port'; port: MessagePort }) => {
   if (message.type === 'port') {
@@ -67,6 +71,7 @@ function onBlockMessage(message: ToWrite): void {
       const view = new Uint8Array(message.buffer.arrayBuffer, message.buffer.byteOffset, message.lengthBytes);
       current.hash?.update(view);
       current.inFlight += 1;
+      if (inFlightTotal === 0) busySince = performance.now();
       inFlightTotal += 1;
       writeSpan(target, view, message.positionBytes).then(
         () => {
@@ -74,7 +79,7 @@ function onBlockMessage(message: ToWrite): void {
           giveBack();
           if (current.failed) return;
           current.writtenBytes += message.lengthBytes;
-          post({ type: 'written', id: current.id, bytes: message.lengthBytes });
+          post({ type: 'written', id: current.id, bytes: message.lengthBytes, busyMs: busyNow() });
           maybeDone(current);
         },
         (error: unknown) => {
@@ -99,6 +104,7 @@ function onBlockMessage(message: ToWrite): void {
 function settle(current: Region): void {
   current.inFlight -= 1;
   inFlightTotal -= 1;
+  if (inFlightTotal === 0) busyMs += performance.now() - busySince;
   if (inFlightTotal === 0 && idleWaiter !== null) {
     const waiter = idleWaiter;
     idleWaiter = null;

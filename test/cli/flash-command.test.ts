@@ -87,23 +87,25 @@ describeRootOnly('cosiflash flash', () => {
     });
   });
 
-  itRootOnly('on a terminal it asks to type the device name: a wrong answer writes nothing, the right one flashes', async () => {
+  itRootOnly('on a terminal it asks to type the device name: a wrong answer writes nothing, a short name is asked again, the right one flashes', async () => {
     const fixture = await buildCosiFixture();
     await withLoops([{ sizeBytes: fixture.diskSizeBytes }], async ([disk]) => {
       const url = serve(fixture);
       const before = await hashDevice(disk!.device, fixture.diskSizeBytes);
       // `script` gives the CLI a pseudo-terminal; our answer goes in through it.
-      const typed = (answer: string): Promise<CliRun> =>
+      // One answer per prompt ("Type /dev/loopN …", then "Type the full path, …" after a short name).
+      const typed = (...answers: string[]): Promise<CliRun> =>
         new Promise((resolve, reject) => {
           const command = [process.execPath, CLI, 'flash', url, '--disk', disk!.device, '--allow-loop', '--only', disk!.device, '--no-verify'].join(' ');
           const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
           let stdout = '';
-          let answered = false;
+          let answered = 0;
           child.stdout.on('data', (chunk: Buffer) => {
             stdout += chunk.toString();
-            if (!answered && stdout.includes(`Type ${disk!.device}`)) {
-              answered = true;
-              child.stdin.write(`${answer}\n`);
+            const prompts = stdout.split(`Type ${disk!.device}`).length - 1 + (stdout.split('Type the full path').length - 1);
+            if (answered < prompts && answered < answers.length) {
+              child.stdin.write(`${answers[answered]}\n`);
+              answered += 1;
             }
           });
           child.on('error', reject);
@@ -112,6 +114,11 @@ describeRootOnly('cosiflash flash', () => {
       const wrong = await typed('/dev/sda');
       expect(wrong.code, wrong.stdout).toBe(EXIT_CODES.cancelled);
       expect(wrong.stdout).toContain('nothing was written');
+      expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
+      // The short name is asked again, not taken as a no; Enter then stops.
+      const short = await typed(disk!.device.replace('/dev/', ''), '');
+      expect(short.code, short.stdout).toBe(EXIT_CODES.cancelled);
+      expect(short.stdout).toContain(`Type the full path, ${disk!.device}`);
       expect(await hashDevice(disk!.device, fixture.diskSizeBytes)).toBe(before);
       const right = await typed(disk!.device);
       expect(right.code, right.stdout).toBe(EXIT_CODES.ok);
@@ -253,5 +260,26 @@ describeRootOnly('cosiflash flash', () => {
       await first.detach();
       await rm(other, { force: true });
     }
+  });
+});
+
+describe('flash command line details', () => {
+  it('isShortNameOf: the short forms of the device, nothing else', async () => {
+    const { isShortNameOf } = await import('../../src/cli/flash-command.ts');
+    expect(isShortNameOf('loop1', '/dev/loop1')).toBe(true);
+    expect(isShortNameOf('dev/loop1', '/dev/loop1')).toBe(true);
+    expect(isShortNameOf('/dev/loop1/', '/dev/loop1')).toBe(true);
+    expect(isShortNameOf('loop2', '/dev/loop1')).toBe(false);
+    expect(isShortNameOf('sda', '/dev/loop1')).toBe(false);
+  });
+
+  it('--only takes a comma list as well as repeats', () => {
+    expect(parseFlashArgs(['u', '--only', '/dev/loop1,/dev/loop2', '--only', '/dev/loop3']).only).toEqual(['/dev/loop1', '/dev/loop2', '/dev/loop3']);
+  });
+
+  it('an unknown option names the nearest one', () => {
+    expect(() => parseFlashArgs(['u', '--hsah', 'x'])).toThrow(/unknown option --hsah — did you mean --hash\?/);
+    expect(() => parseFlashArgs(['u', '--dryrun'])).toThrow(/did you mean --dry-run\?/);
+    expect(() => parseFlashArgs(['u', '--zzzzzzzz'])).toThrow(/unknown option --zzzzzzzz \(see cosiflash flash --help\)/);
   });
 });

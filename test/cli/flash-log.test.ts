@@ -84,6 +84,10 @@ describeRootOnly('flash log (CLI)', () => {
 
       const failed = await cli(['flash', serve(corrupt), ...common]);
       expect(failed.code, failed.stderr).toBe(EXIT_CODES.writeFailed);
+      // The failure summary goes to stderr and says what the disk was left with.
+      expect(failed.stderr).toContain('FAILED:');
+      expect(failed.stderr).toContain(`${device} has no valid partition table now`);
+      expect(failed.stdout).not.toContain('FAILED:');
       lines = await logLines();
       expect(lines[1]).toMatchObject({ result: 'failed', errorCode: 'E_IMAGE_HASH', image: { imageHash: corrupt.imageHash } });
       expect(lines[1]!.partitions.find((p) => p.number === 2)?.verdict).toBe('failed');
@@ -99,6 +103,7 @@ describeRootOnly('flash log (CLI)', () => {
       });
       server.setFaults({});
       expect(cancelled.code, cancelled.stderr).toBe(EXIT_CODES.cancelled);
+      expect(cancelled.stderr).toContain(`${device} has no valid partition table now`);
       await expectNoValidTable(device);
       lines = await logLines();
       expect(lines[2]).toMatchObject({ result: 'cancelled', errorCode: 'E_CANCELLED' });

@@ -46,6 +46,8 @@ export interface RangeServerFaults {
   weakEtag?: boolean;
   /** Send no ETag at all (clients must pin on Last-Modified). */
   noEtag?: boolean;
+  /** Limit the body bytes of all GETs together to this rate (a slow link shared by every request). */
+  bytesPerSecond?: number;
 }
 
 /** One request as the server saw it. */
@@ -95,6 +97,7 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
 
   const stats: RangeServerStats = { bytesSent: 0, requests: [] };
   let faults: RangeServerFaults = {};
+  let pacedUntilMs = 0;
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   let etagGeneration = 0;
   const sockets = new Set<Socket>();
@@ -195,13 +198,13 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
     }
     const dropAt = active.dropAfterBytes !== undefined && takeCount(active, 'dropCount') ? active.dropAfterBytes : null;
     const stallAt = active.stallAfterBytes !== undefined && takeCount(active, 'stallCount') ? active.stallAfterBytes : null;
-    await sendBody(res, file.open(start, end), { dropAt, stallAt, stallMs: active.stallMs ?? null, record });
+    await sendBody(res, file.open(start, end), { dropAt, stallAt, stallMs: active.stallMs ?? null, record, bytesPerSecond: active.bytesPerSecond ?? null });
   }
 
   async function sendBody(
     res: ServerResponse,
     body: AsyncIterable<Buffer> | Iterable<Buffer>,
-    plan: { dropAt: number | null; stallAt: number | null; stallMs: number | null; record: RangeServerRequest },
+    plan: { dropAt: number | null; stallAt: number | null; stallMs: number | null; record: RangeServerRequest; bytesPerSecond: number | null },
   ): Promise<void> {
     const gone = new AbortController();
     const onGone = (): void => gone.abort();
@@ -216,6 +219,7 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
           let limit = chunk.length;
           if (plan.dropAt !== null) limit = Math.min(limit, plan.dropAt - sent);
           if (plan.stallAt !== null && !stalled) limit = Math.min(limit, plan.stallAt - sent);
+          if (plan.bytesPerSecond !== null) limit = Math.min(limit, 16 * 1024);
           if (limit <= 0) {
             if (plan.dropAt !== null && sent >= plan.dropAt) return dropConnection(res);
             stalled = true;
@@ -228,6 +232,11 @@ export async function startRangeServer(options: RangeServerOptions = { files: {}
           plan.record.bytesSent += piece.length;
           stats.bytesSent += piece.length;
           if (!res.write(piece)) await waitDrain(res, gone.signal);
+          if (plan.bytesPerSecond !== null) {
+            // One pacing clock for every response: the link's rate, not a rate per request.
+            pacedUntilMs = Math.max(performance.now(), pacedUntilMs) + (piece.length / plan.bytesPerSecond) * 1000;
+            await wait(pacedUntilMs - performance.now(), gone.signal);
+          }
         }
       }
       if (plan.dropAt !== null && sent >= plan.dropAt) return dropConnection(res);

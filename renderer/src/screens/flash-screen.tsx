@@ -99,7 +99,9 @@ export function FlashScreen() {
             {starting || plan === null ? 'Starting…' : cancelRequested ? 'Cancelling…' : verifying ? 'Verifying' : 'Flashing'}{' '}
             <span className="mono">{device}</span>
           </h1>
-          <p className="lede">Keep the disk connected until every partition is verified.</p>
+          <p className="lede">
+            <span className="phase-line">{totals.phaseText}</span> · Keep the disk connected until every partition is verified.
+          </p>
         </div>
         <div className="actions">
           <button type="button" className="button-secondary" onClick={requestCancel} disabled={jobId === null || cancelRequested}>

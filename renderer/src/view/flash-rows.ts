@@ -6,6 +6,7 @@
  */
 import type { RegionPhase, RegionProgress } from '../../../src/model/flash-progress.ts';
 import type { PlanEvent, ProgressEvent } from '../store/flash-slice.ts';
+import { jobPhaseText } from '../../../src/common/format-units.ts';
 
 export const PHASE_LABELS: Readonly<Record<RegionPhase, string>> = {
   waiting: 'Waiting',
@@ -36,6 +37,8 @@ export interface FlashTotals {
   readonly bytesPerSecond: number;
   readonly etaMs: number | null;
   readonly elapsedMs: number;
+  /** "Writing 2 of 3 · 45 %" (src/common/job-phase-text.ts). */
+  readonly phaseText: string;
 }
 
 function ratio(done: number, total: number): number {
@@ -72,9 +75,11 @@ export function flashTotals(plan: PlanEvent | null, progress: ProgressEvent | nu
     writtenBytes,
     verifiedBytes,
     downloadedBytes: sum((region) => region.downloadedBytes),
-    fraction: ratio(writtenBytes + verifiedBytes, 2 * totalBytes),
+    // The whole job's fraction from the writer's ETA model (src/pipeline/eta-model.ts), the same the CLI shows.
+    fraction: progress?.fraction ?? ratio(writtenBytes + verifiedBytes, 2 * totalBytes),
     bytesPerSecond: progress?.bytesPerSecond ?? 0,
-    etaMs: progress?.etaMs ?? null,
+    etaMs: progress?.etaSeconds === undefined ? (progress?.etaMs ?? null) : progress.etaSeconds === null ? null : progress.etaSeconds * 1000,
+    phaseText: jobPhaseText(progress?.phase),
     elapsedMs: progress?.elapsedMs ?? 0,
   };
 }
