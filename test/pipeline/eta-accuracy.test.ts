@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { FlashProgress } from '../../src/model/flash-progress.ts';
 import { buildCosiFixture, PROJECT_ROOT, type CosiFixture, type CosiFixtureOptions } from '../support/cosi-fixtures.ts';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
@@ -91,6 +91,16 @@ function trace(run: FlashRun): string[] {
   return lines;
 }
 
+/**
+ * Timing on a shared machine: these flashes measure the estimate against wall-clock time, so
+ * other work on the machine (the rest of the suite on 2 cores) changes the disk's and the
+ * decoder's speed mid-flash. They run when COSIFLASH_ETA_FLASH_TEST=1 (alone, as
+ * `COSIFLASH_ETA_FLASH_TEST=1 npx vitest run test/pipeline/eta-accuracy.test.ts`); the model's
+ * accuracy itself is checked on every run by eta-model.test.ts.
+ */
+const RUN_REAL_FLASHES = process.env['COSIFLASH_ETA_FLASH_TEST'] === '1';
+
+describe.skipIf(!RUN_REAL_FLASHES)(`ETA accuracy: real flashes${RUN_REAL_FLASHES ? '' : ' (skipped: set COSIFLASH_ETA_FLASH_TEST=1, run alone)'}`, () => {
 describeRootOnly('ETA accuracy: real flashes, network-bound and disk-bound', () => {
   let fixture: CosiFixture;
   let http: RangeServer;
@@ -150,4 +160,5 @@ describeRootOnly('ETA accuracy: real flashes, network-bound and disk-bound', () 
       await loop.detach();
     }
   }, 300_000);
+});
 });
