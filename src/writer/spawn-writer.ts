@@ -3,10 +3,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CosiflashError, fromAppError } from '../errors.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
-import { HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from './writer-protocol.ts';
+import { BUSY_SILENCE_LIMIT_MS, HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from './writer-protocol.ts';
 import { createEventQueue } from './event-queue.ts';
 import type { FlashRequest } from '../model/flash-request.ts';
 import { needsElevation, planLaunch } from './plan-writer-launch.ts';
+import { clearAbandonedDisk, snapshotDisk, type AbandonedDisk } from './clear-abandoned-disk.ts';
+import { createActivityProbe } from './process-state.ts';
+import { createSilenceWatch } from './silence-watch.ts';
 
 /** A flash job running in a writer process (module-apis: src/writer). */
 export interface WriterJob {
@@ -111,8 +114,13 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
 
   const child = spawn(plan.command, [...plan.args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderrTail: string[] = [];
-  let lastWriterMessageAt = Date.now();
+  const silence = createSilenceWatch({ limitMs: PARENT_SILENCE_LIMIT_MS, intervalMs: HEARTBEAT_INTERVAL_MS });
+  const writerActive = createActivityProbe(() => child.pid);
   let cancelTimer: NodeJS.Timeout | undefined;
+  /** The disk the writer announced in its plan (from then on it may write to it). */
+  let announced: AbandonedDisk | null = null;
+  /** Why we killed the writer, when we did. */
+  let killedFor: CosiflashError | null = null;
   const sendToWriter = (message: ToWriterMessage): void => {
     if (child.stdin.writable) child.stdin.write(encodeMessage(message));
   };
@@ -126,7 +134,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
     createLineSplitter((line) => {
       const message = parseFromWriter(line, token);
       if (message === null) return;
-      lastWriterMessageAt = Date.now();
+      silence.heard();
       switch (message.type) {
         case 'hello':
           if (message.version !== WRITER_PROTOCOL_VERSION) {
@@ -139,6 +147,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
           if (pending !== null) sendToWriter({ type: 'start', token, jobId, request: pending });
           return;
         case 'progress':
+          if (message.event.type === 'plan' && announced === null) announced = snapshotDisk(message.event.device);
           events.push(message.event);
           return;
         case 'result':
@@ -153,24 +162,42 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
     }),
   );
   child.on('error', (error) => finish({ error: new CosiflashError('E_WRITER', `Cannot start the writer (${plan.command}): ${error.message}`, { cause: error }) }));
-  child.on('exit', (code, signal) => {
+  // 'close', not 'exit': it comes after everything the writer wrote has been read, so a result
+  // still in the pipe (the writer finished while we were paused) is never lost.
+  child.on('close', (code, signal) => {
     clearTimeout(cancelTimer);
+    if (settled) return;
+    void afterExit(code, signal);
+  });
+  const afterExit = async (code: number | null, signal: NodeJS.Signals | null): Promise<void> => {
     if (plan.elevated && (code === 126 || code === 127)) {
       finish({ error: new CosiflashError('E_PERMISSION', `Administrator rights were not granted (pkexec exited with ${code}).`) });
       return;
     }
+    // Died after it was given a disk: clear that disk from here when we may (issue 9 §1).
+    const cleanup = announced === null ? '' : ` ${(await clearAbandonedDisk(announced)).detail}`;
     if (cancelRequested) {
-      finish({ error: new CosiflashError('E_CANCELLED', 'The flash was cancelled before it started writing.') });
+      finish({ error: new CosiflashError('E_CANCELLED', announced === null ? 'The flash was cancelled before it started writing.' : `The flash was cancelled; the writer did not finish its cleanup.${cleanup}`) });
+      return;
+    }
+    if (killedFor !== null) {
+      finish({ error: new CosiflashError(killedFor.code, `${killedFor.detail}${cleanup}`) });
       return;
     }
     const tail = stderrTail.join('').trim().split('\n').slice(-5).join('\n');
-    finish({ error: new CosiflashError('E_WRITER', `The writer exited without a result (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`) });
-  });
+    finish({ error: new CosiflashError('E_WRITER', `The writer exited without a result (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}.${cleanup}`) });
+  };
   timers.heartbeat = setInterval(() => {
     sendToWriter({ type: 'heartbeat', token });
-    if (Date.now() - lastWriterMessageAt > PARENT_SILENCE_LIMIT_MS) {
+    // A writer that still uses CPU (a loaded machine, a long module load) is slow, not hung: it
+    // gets up to BUSY_SILENCE_LIMIT_MS; a stopped or idle one is declared silent at the limit.
+    const active = writerActive();
+    if (killedFor === null && silence.tick() === 'silent' && !(active && silence.silentForMs() < BUSY_SILENCE_LIMIT_MS)) {
+      killedFor = new CosiflashError('E_WRITER', `The writer stopped answering for ${Math.round(silence.silentForMs() / 1000)} s and was stopped.`);
+      clearInterval(timers.heartbeat);
+      // 'close' then finishes the job, after clearing the disk; unless the process cannot even be reaped.
       child.kill('SIGKILL');
-      finish({ error: new CosiflashError('E_WRITER', `The writer stopped answering for ${PARENT_SILENCE_LIMIT_MS / 1000} s`) });
+      setTimeout(() => finish({ error: killedFor ?? new CosiflashError('E_WRITER', 'The writer stopped answering') }), 30_000).unref();
     }
   }, HEARTBEAT_INTERVAL_MS);
 

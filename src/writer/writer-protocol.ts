@@ -19,6 +19,8 @@ export const WRITER_PROTOCOL_VERSION = 1;
 export const HEARTBEAT_INTERVAL_MS = 1000;
 /** The writer cancels and exits after this long without any message from its parent. */
 export const PARENT_SILENCE_LIMIT_MS = 15_000;
+/** A silent peer that is running (busy or starved of CPU, not stopped or asleep) gets this long instead. */
+export const BUSY_SILENCE_LIMIT_MS = 60_000;
 /** Longest line either side accepts (progress events are a few KiB). */
 export const MAX_LINE_CHARS = 1024 * 1024;
 

@@ -23,6 +23,8 @@ export interface NginxServer {
   readonly port: number;
   /** The access log (nginx's combined format, one line per finished request). */
   readonly accessLog: string;
+  /** Stops nginx (its connections drop), waits `downMs`, and starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,13 +56,21 @@ export async function startNginx(content: NginxContent, options: { limitRate?: s
   for (;;) {
     attempt += 1;
     try {
-      const { port, child } = await launch(prefix, root, await freePort(), options.limitRate);
+      const launched = await launch(prefix, root, await freePort(), options.limitRate);
+      const { port } = launched;
+      let child: ChildProcess | null = launched.child;
       return {
         port,
         accessLog: path.join(prefix, 'logs', 'access.log'),
         url: (filePath) => `http://127.0.0.1:${port}/${filePath.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`,
+        restart: async (downMs) => {
+          if (child !== null) await stop(child);
+          child = null;
+          await new Promise((resolve) => setTimeout(resolve, downMs));
+          child = (await launch(prefix, root, port, options.limitRate)).child;
+        },
         close: async () => {
-          await stop(child);
+          if (child !== null) await stop(child);
           await rm(prefix, { recursive: true, force: true });
         },
       };
