@@ -22,6 +22,7 @@ import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
+import { warnAboutRecentImage } from './recent-image-warning.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
@@ -191,6 +192,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     const { disk } = target;
     logContext.layout = layout;
     logContext.disk = disk;
+    await warnAboutRecentImage(location, layout.imageHash);
     say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
     if (flags.dryRun) {
       say('\nDry run: nothing was written.');

@@ -3,6 +3,7 @@
  * headers, metadata.json and the primary-GPT image (a few KiB whatever the image size).
  * Errors propagate to main.ts, which prints code and message and exits with EXIT_CODES.
  */
+import { warnAboutRecentImage } from './recent-image-warning.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { CosiflashError } from '../errors.ts';
@@ -55,6 +56,7 @@ export async function runInspect(args: readonly string[]): Promise<number> {
   const expectedHash = options.hash === undefined ? undefined : parseExpectedHash(options.hash);
   return withCliSource(options.location, async (source, signal) => {
     const { layout } = await inspectCosi(source, { ...(expectedHash === undefined ? {} : { expectedHash }), signal });
+    await warnAboutRecentImage(source.location, layout.imageHash);
     if (options.json) {
       const json = inspectJson(layout, { location: source.location, sizeBytes: source.sizeBytes, transferredBytes: source.transferredBytes, ...(source.oci === undefined ? {} : { oci: source.oci }) });
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

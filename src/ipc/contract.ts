@@ -100,6 +100,8 @@ export interface SourceInfo {
 export interface InspectResult {
   readonly layout: Layout;
   readonly source: SourceInfo;
+  /** image:inspect only: what the recent-images list remembers about this location. */
+  readonly recent?: RecentImageCheck;
 }
 
 /**
@@ -172,6 +174,25 @@ export interface RecentImage {
   readonly label: string | null;
   /** ISO 8601 time of last use. */
   readonly lastUsedAt: string;
+  /** The image hash seen on the first successful inspect of this location (null: none recorded yet). */
+  readonly imageHash?: string | null;
+  /** When that first inspect was. */
+  readonly firstSeenAt?: string | null;
+  /** OS name and version of the image last inspected here, to tell entries apart. */
+  readonly os?: string | null;
+  readonly osVersion?: string | null;
+  /** A flash of this image failed verification (a corrupt region): not a good image. Null otherwise. */
+  readonly failed?: { readonly imageHash: string; readonly code: string; readonly at: string } | null;
+}
+
+/** What the recent list knows about a location just inspected (InspectResult.recent). */
+export interface RecentImageCheck {
+  /** new: never seen; same: the remembered image; changed: the location now serves another image. */
+  readonly status: 'new' | 'same' | 'changed';
+  readonly rememberedHash: string | null;
+  readonly firstSeenAt: string | null;
+  /** This image (this hash) failed verification before. */
+  readonly failed: { readonly code: string; readonly at: string } | null;
 }
 
 export interface RecentAddRequest {

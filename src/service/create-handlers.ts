@@ -79,12 +79,16 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const events = new EventHub();
   const dir = options.configDir ?? defaultConfigDir();
   const logFile = options.flashLogFile ?? (options.configDir === undefined ? defaultFlashLogFile() : path.join(options.configDir, FLASH_LOG_FILE_NAME));
+  const recent = new RecentImages({ dir });
   const jobs = new FlashJobs({
     emit: (event: FlashProgress) => events.emit('flash:progress', event),
-    onFinished: async ({ report, logContext }) => void (await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile })),
+    onFinished: async ({ report, logContext }) => {
+      await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile });
+      // An image that failed verification is not kept as a good one in the recent list.
+      if (report.imageHash !== '') await recent.recordFlash(report.source, report.imageHash, { verified: report.outcome === 'verified', errorCode: report.error?.code ?? null }).catch(() => undefined);
+    },
   });
   const logContextBase = { ...(options.station === undefined ? {} : { station: options.station }), ...(options.operator === undefined ? {} : { operator: options.operator }) };
-  const recent = new RecentImages({ dir });
   const allowLoop = options.allowLoop ?? false;
   const core = coreAccess(options.core);
   const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
@@ -227,7 +231,12 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
 
   const handlers: HandlerTable = {
     'app:info': async () => info,
-    'image:inspect': (payload) => inspect(payload.location, payload.expectedHash),
+    'image:inspect': async (payload) => {
+      const result = await inspect(payload.location, payload.expectedHash);
+      // Remember the hash of the first successful inspect; tell the UI when the location now serves another image.
+      const check = await recent.observe(result.source.location, result.layout).catch(() => null);
+      return check === null ? result : { ...result, recent: check };
+    },
     'image:browse': async () => (options.browse ? options.browse() : null),
     'disks:list': evaluate,
     'flash:start': startFlash,

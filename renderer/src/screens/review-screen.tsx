@@ -28,6 +28,14 @@ export function ReviewScreen() {
     ['Source', source.kind === 'http' ? `HTTP, ${formatBytes(source.sizeBytes)}` : source.kind === 'oci' ? `OCI registry, ${formatBytes(source.sizeBytes)}` : `Local file, ${formatBytes(source.sizeBytes)}`],
   ];
 
+  // From image:inspect: the recent-images list remembers the hash this location served first.
+  const recent = result.recent;
+  const recentNotes: string[] = [];
+  if (recent?.status === 'changed' && recent.rememberedHash !== null) {
+    recentNotes.push(`This location served a different image when you first opened it${recent.firstSeenAt === null ? '' : ` on ${recent.firstSeenAt.slice(0, 10)}`} (${recent.rememberedHash}). It now serves ${layout.imageHash}.`);
+  }
+  if (recent?.failed) recentNotes.push(`A flash of this image failed verification before (${recent.failed.code}, ${recent.failed.at.slice(0, 10)}): it may be corrupt.`);
+
   return (
     <section className="panel review" aria-labelledby="review-title">
       <div className="screen-head">
@@ -48,6 +56,17 @@ export function ReviewScreen() {
           </button>
         </div>
       </div>
+
+      {recentNotes.length > 0 && (
+        <div className="notice notice-warning" role="alert" aria-label="This location served another image before">
+          <p className="notice-title">Check that this is the image you mean</p>
+          <ul>
+            {recentNotes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </div>
+      )}
 
       <dl className="facts">
         {facts.map(([term, value]) => (
