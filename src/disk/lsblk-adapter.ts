@@ -40,7 +40,17 @@ export async function readLsblk(devices: readonly string[] = []): Promise<LsblkD
     if (!(error instanceof ToolError) || error.missing || !/MOUNTPOINTS/i.test(error.stderr)) throw error;
     stdout = await runTool('lsblk', ['--json', '--bytes', '-o', COLUMNS.replace('MOUNTPOINTS', 'MOUNTPOINT'), ...devices]);
   }
-  return parseLsblk(JSON.parse(stdout) as unknown);
+  return parseLsblkOutput(stdout);
+}
+
+/**
+ * lsblk's whole answer: it prints nothing at all (not even `{"blockdevices":[]}`) when no
+ * device is left to list — e.g. the devices asked about vanished while it ran — which is an
+ * empty list, not a crash.
+ */
+export function parseLsblkOutput(stdout: string): LsblkDevice[] {
+  const text = stdout.trim();
+  return text === '' ? [] : parseLsblk(JSON.parse(text) as unknown);
 }
 
 /** Parses `lsblk --json --bytes` output (numbers or numeric strings, either mount point column). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLsblk } from '../../src/disk/lsblk-adapter.ts';
+import { parseLsblk, parseLsblkOutput } from '../../src/disk/lsblk-adapter.ts';
 import { busOf, isListableDisk, lsblkToDiskInfo } from '../../src/disk/lsblk-to-disk-info.ts';
 
 /** Shaped like `lsblk --json --bytes -o NAME,PATH,…` from util-linux 2.38 on a laptop with a USB stick. */
@@ -44,6 +44,14 @@ describe('parseLsblk', () => {
 
   it('rejects output without blockdevices', () => {
     expect(() => parseLsblk({})).toThrow(/blockdevices/);
+  });
+});
+
+describe('parseLsblkOutput', () => {
+  it('reads lsblk printing nothing (no device left to list) as no devices', () => {
+    expect(parseLsblkOutput('')).toEqual([]);
+    expect(parseLsblkOutput('\n')).toEqual([]);
+    expect(parseLsblkOutput('{"blockdevices": []}\n')).toEqual([]);
   });
 });
 
