@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   E_CACHE: { title: 'The image cache cannot be used', hint: 'Check that the cache folder ($XDG_CACHE_HOME/cosiflash or ~/.cache/cosiflash) is a real folder you own, or run without --cache.' },
   E_CACHE_NOT_FOUND: { title: 'No such image in the cache', hint: 'List what is cached with `cosiflash cache list`; name an image by its URL, its image hash or its entry id.' },
   E_CACHE_IN_USE: { title: 'The cached image is in use', hint: 'A flash or a cache fetch is reading or filling it. Try again when it has finished.' },
+  E_REMOTE_UNREACHABLE: { title: 'Cannot reach the station', hint: 'Check the --remote address (unix:/path or HOST:PORT), that `cosiflash serve --grpc` runs there, and for TLS the --tls-ca certificate.' },
+  E_REMOTE_AUTH: { title: 'The station refused access', hint: 'Give the station\'s token with --token-file FILE or the COSIFLASH_TOKEN environment variable.' },
+  E_REMOTE_BUSY: { title: 'The station is busy', hint: 'The disk (or every disk that could take the image) is being flashed now. Try again when it is done, or name another disk.' },
+  E_REMOTE_LOST: { title: 'The connection to the station broke during the flash', hint: 'The disk may be partly written. Check the station (its flash log) and flash again.' },
+  E_REMOTE: { title: 'The station could not do this', hint: 'See the detail; the station\'s own log may say more.' },
   E_FORBIDDEN: { title: 'Request refused', hint: 'Only the Cosiflash window itself may ask for this. Restart the app if you see this message.' },
   E_INTERNAL: { title: 'Internal error', hint: 'This is a bug in Cosiflash. Please report it with the details shown.' },
 } as const satisfies Record<string, { readonly title: string; readonly hint: string }>;

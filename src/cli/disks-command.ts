@@ -14,6 +14,8 @@ import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../common/format-units.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
+import { REMOTE_HELP, REMOTE_OPTIONS, remoteFlags, type RemoteFlags } from './remote-option.ts';
+import { CosiflashError } from '../errors.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 
 export const DISKS_HELP = `Usage: cosiflash disks [options]
@@ -29,6 +31,8 @@ Options:
   --only DEV     Consider only DEV (repeatable, or a comma list: --only a,b)
   --json         Print JSON: DiskInfo[] without --for, DiskCandidate[] with it
 ${PLAIN_HTTP_HELP}
+                 (with --remote: the station's disks, see the README)
+${REMOTE_HELP}
   -h, --help     Show this help
 
 Exit status: 0 listed (whether or not a disk fits), 2 bad usage, 3 invalid or
@@ -41,6 +45,7 @@ export interface DisksArgs {
   readonly only: readonly string[] | undefined;
   readonly json: boolean;
   readonly plainHttp: boolean;
+  readonly remote: RemoteFlags | undefined;
   readonly help: boolean;
 }
 
@@ -55,6 +60,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
       only: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       ...PLAIN_HTTP_OPTION,
+      ...REMOTE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -67,6 +73,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     only: deviceList(values.only),
     json: values.json ?? false,
     plainHttp: values['plain-http'] ?? false,
+    remote: remoteFlags('disks', values),
     help: values.help ?? false,
   };
 }
@@ -76,6 +83,10 @@ export async function runDisks(args: readonly string[]): Promise<number> {
   if (options.help) {
     process.stdout.write(`${DISKS_HELP}\n`);
     return EXIT_CODES.ok;
+  }
+  if (options.remote !== undefined) {
+    if (options.allowLoop || options.only !== undefined || options.unmount) throw new CosiflashError('E_INPUT', "disks --remote: --allow-loop, --only and --unmount apply to local disks; the station's own policy applies.");
+    return (await import('./remote-disks.ts')).runRemoteDisks(options.remote, { forImage: options.forImage, json: options.json });
   }
   const disks = await listDisks({ allowLoop: options.allowLoop, ...(options.only === undefined ? {} : { onlyDevices: options.only }) });
   if (options.forImage === undefined) {

@@ -30,10 +30,15 @@ export function exitCodeFor(error: CosiflashError): number {
     case 'E_NO_ELIGIBLE_DISK':
     case 'E_DISK_OPEN':
     case 'E_PERMISSION':
+    case 'E_REMOTE_UNREACHABLE':
+    case 'E_REMOTE_AUTH':
+    case 'E_REMOTE_BUSY':
+    case 'E_REMOTE':
       return EXIT_CODES.refusedTarget;
     case 'E_WRITE':
     case 'E_VERIFY':
     case 'E_WRITER':
+    case 'E_REMOTE_LOST':
       return EXIT_CODES.writeFailed;
     case 'E_INTERNAL':
       return EXIT_CODES.internal;

@@ -7,9 +7,9 @@
  */
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { terminalText } from '../common/terminal-text.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
-import { CosiflashError, fromAppError } from '../errors.ts';
+import { terminalText } from '../common/terminal-text.ts';
+import { CosiflashError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
@@ -17,15 +17,16 @@ import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts'
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
 import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
-import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
+import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { warnAboutRecentImage } from './recent-image-warning.ts';
+import { flashSummary, reportExitCode } from './flash-summary.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
+import { REMOTE_HELP, REMOTE_OPTIONS, remoteFlags, type RemoteFlags } from './remote-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
 
 export const FLASH_HELP = `Usage: cosiflash flash <path|url|oci://…> [options]
@@ -53,13 +54,18 @@ Options:
 ${CACHE_MAX_HELP}
 ${RETRY_FOR_HELP}
 ${PLAIN_HTTP_HELP}
+${REMOTE_HELP}
   -h, --help       Show this help
 
-Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
-4 target refused (nothing written), 5 write or verification failed (the disk has no valid
-partition table), 6 cancelled.`;
+With --remote the station flashes one of its own disks: --disk names it, --auto lets the
+station choose; the station's own --only/--allow-loop policy and flash log apply.
 
-interface FlashArgs {
+Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
+4 target refused (nothing written; with --remote also: station unreachable, token refused,
+station busy), 5 write or verification failed (the disk has no valid partition table; with
+--remote also: connection lost during the flash), 6 cancelled.`;
+
+export interface FlashArgs {
   readonly location: string;
   readonly disk: string | undefined;
   readonly hash: string | undefined;
@@ -78,6 +84,7 @@ interface FlashArgs {
   readonly retryForSeconds: number | undefined;
   readonly plainHttp: boolean;
   readonly cache: FlashCacheRequest | undefined;
+  readonly remote: RemoteFlags | undefined;
   readonly help: boolean;
 }
 
@@ -104,6 +111,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
       ...PLAIN_HTTP_OPTION,
       cache: { type: 'boolean' },
       ...CACHE_MAX_OPTION,
+      ...REMOTE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -135,6 +143,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     retryForSeconds: parseRetryForSeconds('flash', values['retry-for']),
     plainHttp: values['plain-http'] ?? false,
     cache: values.cache === true ? cacheRequest('flash', values['cache-max']) : undefined,
+    remote: remoteFlags('flash', values),
     help,
   };
 }
@@ -151,6 +160,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     return EXIT_CODES.ok;
   }
   const expectedHash = flags.hash === undefined ? undefined : parseExpectedHash(flags.hash);
+  if (flags.remote !== undefined) return (await import('./remote-flash.ts')).runRemoteFlash(flags, flags.remote, expectedHash);
   // Human-readable text goes to stderr with --json, so stdout stays pure NDJSON.
   const say = (text: string): void => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
 
@@ -251,15 +261,12 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
   if (flags.report !== undefined) await writePrivateFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.outcome === 'verified' || report.outcome === 'written') say(summary(report));
+  if (report.outcome === 'verified' || report.outcome === 'written') say(flashSummary(report));
   // A failure or a cancel is a failure summary: stderr, with what it left on the disk.
-  else process.stderr.write(`${summary(report)}\n${terminalText(diskStateLine(report))}\n`);
-  if (report.outcome === 'verified' || report.outcome === 'written') return EXIT_CODES.ok;
-  if (report.outcome === 'cancelled') return EXIT_CODES.cancelled;
-  // Once anything reached the disk its old table is gone, whoever was at fault: exit 5.
-  if (report.diskTouched) return EXIT_CODES.writeFailed;
-  return report.error === null ? EXIT_CODES.writeFailed : exitCodeFor(fromAppError(report.error));
+  else process.stderr.write(`${flashSummary(report)}\n${terminalText(diskStateLine(report))}\n`);
+  return reportExitCode(report);
 }
+
 
 /** Asks the user to type the device name; refuses without a terminal. */
 async function confirm(device: string, json: boolean): Promise<boolean> {
@@ -296,11 +303,4 @@ export function diskStateLine(report: FlashReport): string {
   return report.diskTouched
     ? `${report.device.path} has no valid partition table now (both GPT copies were cleared); flash it again before use.`
     : `Nothing was written to ${report.device.path}; it is as it was.`;
-}
-
-function summary(report: FlashReport): string {
-  const head = `${report.outcome.toUpperCase()}: ${formatBytes(report.writtenBytes)} to ${report.device.path} in ${formatDuration(report.elapsedMs)} (${formatRate(report.bytesPerSecond)})${report.retries > 0 ? `, ${report.retries} network retries` : ''}${report.cachedBytes === undefined ? '' : `; ${formatBytes(report.cachedBytes)} read from the image cache, ${formatBytes(report.downloadedBytes)} downloaded`}`;
-  const regions = report.regions.map((r) => `  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${r.name}: ${r.phase}${r.readBackOk === true ? ' (read back OK)' : ''}${r.error ? ` — ${r.error.code}: ${r.error.detail}` : ''}`);
-  const error = report.error === null ? [] : [`${report.error.code}: ${report.error.title}`, `  ${report.error.detail}`, ...(report.error.hint ? [`  ${report.error.hint}`] : [])];
-  return ['', head, ...regions, ...error].map(terminalText).join('\n');
 }
