@@ -169,10 +169,10 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   const draft: FlashRequest = { source: flags.location, ...(flags.disk === undefined ? {} : { device: flags.disk }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
   const elevate = options.writer?.elevate ?? needsElevation(draft);
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
-  // A plain-HTTP registry is opened by the writer with the request's options only.
-  if (!flags.plainHttp) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
-  // With --cache the writer opens the image through the cache itself (a prepared image is not cached).
-  if (flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  // The writer opens ahead only what it would open the same way for the request: not a
+  // plain-HTTP registry (that needs the request's options) and not a cached flash (it opens
+  // the image through the cache itself).
+  if (!flags.plainHttp && flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
   const startedAt = new Date();
   const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo } = {
     ...(flags.station === undefined ? {} : { station: flags.station }),
