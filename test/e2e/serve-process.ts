@@ -1,7 +1,9 @@
 /**
  * Runs `cosiflash serve` as a child process for end-to-end tests, exactly as a user would
  * (bin/cosiflash.js under the pinned Node 24), restricted to the test's own devices, with a
- * private config dir so recent images and reports never touch the real user's.
+ * private config dir so recent images and reports never touch the real user's, and with the
+ * image cache off (a test's second flash of an image must reach the test's server and its
+ * faults) and, when a test turns it on, in a private folder too.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,15 +24,16 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(options: { onlyDevices: readonly string[]; allowLoop: boolean; extraArgs?: readonly string[] }): Promise<ServeProcess> {
+export async function startServe(options: { onlyDevices: readonly string[]; allowLoop: boolean; extraArgs?: readonly string[]; cache?: boolean }): Promise<ServeProcess> {
   if (options.onlyDevices.length === 0) throw new Error('e2e: always restrict cosiflash serve to the test’s own devices');
   const configDir = await mkdtemp(path.join(tmpdir(), 'cosiflash-e2e-config-'));
   const args = [path.join(PROJECT_ROOT, 'bin', 'cosiflash.js'), 'serve', '--port', '0', '--only', options.onlyDevices.join(',')];
   if (options.allowLoop) args.push('--allow-loop');
+  if (options.cache !== true) args.push('--no-cache');
   args.push(...(options.extraArgs ?? []));
   const child: ChildProcess = spawn(NODE_24, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, COSIFLASH_CONFIG_DIR: configDir },
+    env: { ...process.env, COSIFLASH_CONFIG_DIR: configDir, XDG_CACHE_HOME: path.join(configDir, 'cache') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
