@@ -134,19 +134,21 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   };
 
   const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
-    refuseIfBusy(request.device);
-    starting.add(request.device);
+    // Several ticked disks: one job for all of them, `device` first.
+    const named = [{ device: request.device, confirmedDisk: request.confirmedDisk }, ...(request.moreTargets ?? [])];
+    for (const { device } of named) refuseIfBusy(device);
+    for (const { device } of named) starting.add(device);
     try {
       // The one flash plan, pinned to the image the user reviewed: a file replaced behind the same
       // location since Review is refused here (and again by the writer before its first write),
-      // and the disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
+      // and every disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
       const plan = await planFlash(
         {
           location: request.location,
           ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
           reviewedImageHash: request.reviewedImageHash,
-          // The disk the user was shown: refused with E_DISK_CHANGED if the path is another disk now.
-          targets: { kind: 'named', devices: [{ device: request.device, confirmed: request.confirmedDisk }] },
+          // Every disk the user was shown: refused with E_DISK_CHANGED if a path is another disk now.
+          targets: { kind: 'named', devices: named.map((target) => ({ device: target.device, confirmed: target.confirmedDisk })) },
           verify: request.verify,
           unmount: request.unmount,
           allowVirtual: request.allowVirtual && allowLoop,
@@ -162,14 +164,15 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       );
       const [target] = plan.targets;
       if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
+      const devices = plan.targets.map((t) => t.disk.device);
+      for (const device of devices) if (!named.some((n) => n.device === device)) refuseIfBusy(device);
       const device = target.disk.device;
-      if (device !== request.device) refuseIfBusy(device);
       const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
-      const writer = (await core('spawnWriter'))(flashRequestFor(plan, target), launch);
+      const writer = (await core('spawnWriter'))(flashRequestFor(plan, plan.targets), launch);
       const { layout, location } = plan;
-      return { jobId: jobs.track(writer, { location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
+      return { jobId: jobs.track(writer, { location, device, devices, logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
-      starting.delete(request.device);
+      for (const { device } of named) starting.delete(device);
     }
   };
 
