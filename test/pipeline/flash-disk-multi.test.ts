@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
 import { flashDisk } from '../../src/pipeline/flash-disk.ts';
-import type { FlashRequest } from '../../src/pipeline/flash-request.ts';
+import type { FlashRequest } from '../../src/model/flash-request.ts';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { expectFilesystemsClean, expectFlashedLike, expectNoValidTable, hashDevice, writeOldTable } from '../support/flash-checks.ts';
 import { attachTmpfsLoop, describeRootOnly, itRootOnly, withLoops, type AttachLoopOptions } from '../support/loop-device.ts';
