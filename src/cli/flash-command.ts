@@ -16,7 +16,7 @@ import type { FlashReport } from '../model/flash-progress.ts';
 import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
-import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
+import { flashLogEntries, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
@@ -236,7 +236,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     prepared = null;
     writing = true;
     return await followJob(job, flags, say, async (report) => {
-      await tryAppendFlashLog(flashLogEntry(report, logContext), logOptions);
+      for (const entry of flashLogEntries(report, logContext)) await tryAppendFlashLog(entry, logOptions);
     });
   } catch (error) {
     // Refused while planning (bad image, hash mismatch, no eligible disk): logged as refused.

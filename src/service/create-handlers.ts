@@ -18,7 +18,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
-import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
+import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntries, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
@@ -83,7 +83,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const jobs = new FlashJobs({
     emit: (event: FlashProgress) => events.emit('flash:progress', event),
     onFinished: async ({ report, logContext }) => {
-      await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile });
+      for (const entry of flashLogEntries(report, logContext)) await tryAppendFlashLog(entry, { file: logFile });
       // An image that failed verification is not kept as a good one in the recent list.
       if (report.imageHash !== '') await recent.recordFlash(report.source, report.imageHash, { verified: report.outcome === 'verified', errorCode: report.error?.code ?? null }).catch(() => undefined);
     },
