@@ -5,7 +5,7 @@
  */
 import { CosiflashError } from '../errors.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
-import { formatBytes } from '../util/format-units.ts';
+import { formatBytes } from '../common/format-units.ts';
 import { chooseTarget, describeRejection } from './choose-target.ts';
 import type { EligibilityContext } from './eligibility.ts';
 import { evaluateDisks } from './evaluate-disks.ts';
