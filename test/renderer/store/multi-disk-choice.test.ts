@@ -57,10 +57,11 @@ describe('several disks on the Target screen', () => {
     const { api, store } = setup(listing);
     await store.getState().refreshDisks();
     store.getState().toggleExtraDisk('/dev/sde');
-    store.setState({ step: 'confirm' });
+    store.getState().proceedToConfirm();
+    expect(store.getState().confirmedDisks.map((d) => d.device)).toEqual(['/dev/sdc', '/dev/sde']);
     api.handle('flash:start', () => ok({ jobId: 'j1' }));
     await store.getState().startFlash();
-    expect(api.callsTo('flash:start')).toEqual([expect.objectContaining({ device: '/dev/sdc', devices: ['/dev/sdc', '/dev/sde'] })]);
+    expect(api.callsTo('flash:start')).toEqual([expect.objectContaining({ device: '/dev/sdc', confirmedDisk: expect.objectContaining({ device: '/dev/sdc' }), moreTargets: [{ device: '/dev/sde', confirmedDisk: expect.objectContaining({ device: '/dev/sde', sizeBytes: bigger.sizeBytes }) }] })]);
     expect(store.getState().flashDevices).toEqual(['/dev/sdc', '/dev/sde']);
     const error = { code: 'E_WRITE', title: 'Writing to the disk failed', detail: 'EIO' };
     const event: FlashProgress = {
@@ -84,7 +85,7 @@ describe('several disks on the Target screen', () => {
     store.setState({ step: 'confirm' });
     api.handle('flash:start', () => ok({ jobId: 'j1' }));
     await store.getState().startFlash();
-    expect(api.callsTo('flash:start')[0]).not.toHaveProperty('devices');
+    expect(api.callsTo('flash:start')[0]).not.toHaveProperty('moreTargets');
     expect(flashLanes(null, { type: 'progress', jobId: 'j1', elapsedMs: 1, bytesPerSecond: 1, etaMs: 1, retries: 0, regions: [region(1)], targets: [{ device: '/dev/sdc', state: 'running', error: null, regions: [region(1)] }] })).toEqual([]);
   });
 });
