@@ -7,7 +7,6 @@
  *   (b) per partition: curl -r | tee >(sha384sum) | zstd -d | dd oflag=direct iflag=fullblock
  *   (c) the equivalent zstd-compressed whole-disk image: curl | zstd -d | dd oflag=direct
  *   (d) cosiflash flash --yes (with read-back verification)
- *   (e) cosiflash flash --no-verify --yes onto 3 loop devices in one job (goal: wall ≤ 1.3 × (a))
  *   (f) cosiflash flash --cache --no-verify from a warm cache; (g) the same, resumed after a
  *       SIGKILL at 50 % (bench/cache-rows.ts); bytes counted from nginx's access log
  */
@@ -113,14 +112,6 @@ async function main(): Promise<void> {
   // while cosiflash pays for that flush in its fsync. BENCH_LOOP_DIO=0 measures that mode.
   const dio = process.env.BENCH_LOOP_DIO !== '0';
   const device = execFileSync('losetup', ['-f', '--show', `--direct-io=${dio ? 'on' : 'off'}`, backing], { encoding: 'utf8' }).trim();
-  // (e) writes the same image to this device and two more, in one job.
-  const extraBackings = [1, 2].map((n) => path.join(CACHE, `target-${n}.img`));
-  const extraDevices: string[] = [];
-  for (const file of extraBackings) {
-    writeFileSync(file, '');
-    execFileSync('truncate', ['-s', String(image.diskSizeBytes), file]);
-    extraDevices.push(execFileSync('losetup', ['-f', '--show', `--direct-io=${dio ? 'on' : 'off'}`, file], { encoding: 'utf8' }).trim());
-  }
   const server = await startNginx();
   try {
     const cosiUrl = server.url(path.basename(image.cosiPath));
@@ -131,17 +122,13 @@ async function main(): Promise<void> {
       b: { command: ['bash', '-c', shellPipeline(image, cosiUrl, device)], bytes: writeBytes },
       c: { command: ['bash', '-c', `set -eo pipefail; curl -sf '${diskUrl}' | zstd -dc | dd of=${device} bs=4M oflag=direct iflag=fullblock status=none`], bytes: image.diskSizeBytes },
       d: { command: cli, bytes: writeBytes },
-      e: {
-        command: [...cli, '--no-verify', ...extraDevices.flatMap((extra) => ['--disk', extra, '--only', extra])],
-        bytes: 3 * writeBytes,
-      },
     };
     log(`bench: ${device}, image ${(writeBytes / 1e6).toFixed(0)} MB to write, warming up…`);
     measure('warm-up c', variants.c!.command);
     measure('warm-up a', variants.a!.command);
-    const samples: Record<string, Sample[]> = { a: [], b: [], c: [], d: [], e: [] };
+    const samples: Record<string, Sample[]> = { a: [], b: [], c: [], d: [] };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      for (const name of ['a', 'b', 'c', 'd']) {
         const sample = measure(name, variants[name]!.command);
         samples[name]!.push(sample);
         log(`bench: round ${round} ${name}: ${sample.wallSeconds.toFixed(2)} s, ${(sample.peakRssKiB / 1024).toFixed(0)} MiB, ${sample.cpuSeconds.toFixed(2)} s CPU`);
@@ -153,10 +140,9 @@ async function main(): Promise<void> {
       b: '(b) curl -r \\| tee >(sha384sum) \\| zstd -d \\| dd, per partition',
       c: '(c) curl \\| zstd -d \\| dd, whole raw disk image',
       d: '(d) cosiflash flash (with read-back verify)',
-      e: '(e) cosiflash flash --no-verify onto 3 loop devices in one job',
     };
     const wall = (name: string): number => median(samples[name]!.map((s) => s.wallSeconds));
-    const rows = ['a', 'b', 'c', 'd', 'e'].map((name) => {
+    const rows = ['a', 'b', 'c', 'd'].map((name) => {
       const s = samples[name]!;
       const seconds = wall(name);
       return `| ${labels[name]} | ${seconds.toFixed(2)} | ${(variants[name]!.bytes / 1e6 / seconds).toFixed(0)} | ${(median(s.map((x) => x.peakRssKiB)) / 1024).toFixed(0)} | ${median(s.map((x) => x.cpuSeconds)).toFixed(2)} |`;
@@ -170,7 +156,7 @@ async function main(): Promise<void> {
     const fBytes = Math.max(...cacheRows.f.map((x) => x.transferredBytes));
     const gRatio = Math.max(...cacheRows.g.map((x) => x.transferredBytes)) / statSync(image.cosiPath).size;
     const table = [
-      `Medians of ${ROUNDS} interleaved runs on ${device} (loop, direct I/O ${dio ? 'on' : 'off'}), served by nginx on 127.0.0.1; ${(writeBytes / 1e6).toFixed(0)} MB written by a/b/d, ${(image.diskSizeBytes / 1e6).toFixed(0)} MB by c, ${((3 * writeBytes) / 1e6).toFixed(0)} MB by e (the same image to ${[device, ...extraDevices].join(', ')}).`,
+      `Medians of ${ROUNDS} interleaved runs on ${device} (loop, direct I/O ${dio ? 'on' : 'off'}), served by nginx on 127.0.0.1; ${(writeBytes / 1e6).toFixed(0)} MB written by a/b/d, ${(image.diskSizeBytes / 1e6).toFixed(0)} MB by c.`,
       '',
       '| variant | wall s | MB/s written | peak RSS MiB (largest process) | CPU s (all processes) |',
       '|---|---|---|---|---|',
@@ -178,15 +164,12 @@ async function main(): Promise<void> {
       '',
       `Wall-time ratios (> 1 means cosiflash is faster): b/a = ${(wall('b') / wall('a')).toFixed(2)}, c/a = ${(wall('c') / wall('a')).toFixed(2)}, b/d = ${(wall('b') / wall('d')).toFixed(2)}`,
       `Image cache: (f) warm-cache flash a/f = ${(wall('a') / fSeconds).toFixed(2)} (goal > 1), at most ${(fBytes / 1024).toFixed(0)} KiB transferred (goal ≤ 1024 KiB); (g) killed at 50 % and resumed: at most ${gRatio.toFixed(3)}× the image transferred in total (goal ≤ 1.1×).`,
-      `Several disks: e/a = ${(wall('e') / wall('a')).toFixed(2)} (goal ≤ 1.3: three disks in about the time of one)`,
     ].join('\n');
     process.stdout.write(`${table}\n`);
   } finally {
     server.stop();
     execFileSync('losetup', ['-d', device]);
     rmSync(backing, { force: true });
-    for (const extra of extraDevices) execFileSync('losetup', ['-d', extra]);
-    for (const file of extraBackings) rmSync(file, { force: true });
   }
 }
 

@@ -4,33 +4,28 @@
  * on its own (docs/behavior.md §4). Reads the image's metadata only; writes nothing.
  */
 import { terminalText } from '../common/terminal-text.ts';
-import { chooseTargets } from '../disk/choose-targets.ts';
 import { evaluateDisks } from '../disk/evaluate-disks.ts';
 import { diskName } from '../common/disk-name.ts';
 import { allMountpoints, mountpointList } from '../common/mount-points.ts';
-import { CosiflashError } from '../errors.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
 import { formatBytes } from '../common/format-units.ts';
-import { parseDiskCount } from './disk-count-option.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 import { REMOTE_HELP, REMOTE_OPTIONS, remoteFlags, type RemoteFlags } from './remote-option.ts';
+import { CosiflashError } from '../errors.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 
 export const DISKS_HELP = `Usage: cosiflash disks [options]
 
 Lists every disk: device, size, model, bus, sector sizes, flags and mount points.
 With --for, also reads the image's metadata and shows, for each disk, whether it can
-take the image and why not; the disk \`cosiflash flash\` would pick is marked with "=>"
-(with --count N or several --disk, every disk of that multi-disk flash is marked).
+take the image and why not; the disk \`cosiflash flash\` would pick is marked with "=>".
 
 Options:
   --for IMAGE    Check every disk against IMAGE (path, http(s)/file URL or oci:// reference)
-  --count N      With --for: mark the N disks \`flash --count N\` would pick (the N smallest that fit)
-  --disk DEV     With --for: mark DEV as \`flash --disk DEV\` would (repeatable, several disks)
   --unmount      With --for: count mounted disks as usable (as \`flash --unmount\` does)
   --allow-loop   Include loop devices (for testing)
   --only DEV     Consider only DEV (repeatable, or a comma list: --only a,b)
@@ -48,8 +43,6 @@ export interface DisksArgs {
   readonly unmount: boolean;
   readonly allowLoop: boolean;
   readonly only: readonly string[] | undefined;
-  readonly disks: readonly string[];
-  readonly count: number | undefined;
   readonly json: boolean;
   readonly plainHttp: boolean;
   readonly remote: RemoteFlags | undefined;
@@ -65,8 +58,6 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
       unmount: { type: 'boolean' },
       'allow-loop': { type: 'boolean' },
       only: { type: 'string', multiple: true },
-      disk: { type: 'string', multiple: true },
-      count: { type: 'string' },
       json: { type: 'boolean' },
       ...PLAIN_HTTP_OPTION,
       ...REMOTE_OPTIONS,
@@ -75,12 +66,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     allowPositionals: false,
     strict: true,
   });
-  const count = values.count === undefined ? undefined : parseDiskCount('disks', values.count);
-  if ((count !== undefined || values.disk !== undefined) && values.for === undefined && values.help !== true) throw new CosiflashError('E_INPUT', 'disks: --count and --disk mark the disks chosen for an image: add --for IMAGE.');
-  if (count !== undefined && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'disks: give either --disk DEV or --count N, not both.');
   return {
-    disks: values.disk ?? [],
-    count,
     forImage: values.for,
     unmount: values.unmount ?? false,
     allowLoop: values['allow-loop'] ?? false,
@@ -110,22 +96,7 @@ export async function runDisks(args: readonly string[]): Promise<number> {
   const { layout, location, sourcePath } = await readLayout(options.forImage, options.plainHttp);
   const context = await eligibilityContextFor(layout.disk, { sourcePath, unmountConsent: options.unmount, allowVirtual: options.allowLoop });
   const candidates = evaluateDisks(disks, context);
-  const multi = options.disks.length > 0 || (options.count ?? 1) > 1;
-  if (!multi) {
-    process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
-    return EXIT_CODES.ok;
-  }
-  // The disks `flash --disk … / --count N` would write, marked; a refusal is shown, not thrown.
-  let chosen: readonly string[] = [];
-  let refusal: string | null = null;
-  try {
-    chosen = chooseTargets(disks, context, options.disks.length > 0 ? { devices: options.disks } : { count: options.count ?? 1 }).map((c) => c.disk.device);
-  } catch (error) {
-    if (!(error instanceof CosiflashError)) throw error;
-    refusal = error.message;
-  }
-  const marked = candidates.map((c) => ({ ...c, selected: chosen.includes(c.disk.device) }));
-  process.stdout.write(options.json ? `${JSON.stringify(marked, null, 2)}\n` : `${candidatesText(marked, layout, location, { chosen, refusal })}\n`);
+  process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
   return EXIT_CODES.ok;
 }
 
@@ -145,7 +116,7 @@ export function disksText(disks: readonly DiskInfo[]): string {
 }
 
 /** The list checked against an image: a verdict per disk, its reasons, and the auto-selection. */
-export function candidatesText(candidates: readonly DiskCandidate[], layout: Layout, location: string, several?: { chosen: readonly string[]; refusal: string | null }): string {
+export function candidatesText(candidates: readonly DiskCandidate[], layout: Layout, location: string): string {
   const lines = [`Image: ${location}`, `Needs: ${formatBytes(layout.disk.sizeBytes)} (${layout.disk.sizeBytes} bytes), ${layout.disk.lbaSize}-byte sectors`, ''];
   if (candidates.length === 0) lines.push('No disks found.');
   for (const candidate of candidates) {
@@ -154,10 +125,6 @@ export function candidatesText(candidates: readonly DiskCandidate[], layout: Lay
     for (const reason of candidate.reasons) lines.push(`       - ${reason.detail}`);
   }
   const selected = candidates.find((candidate) => candidate.selected);
-  if (several !== undefined) {
-    lines.push('', several.refusal !== null ? `Not possible: ${several.refusal}` : `Chosen for one flash: ${several.chosen.join(', ')} (${several.chosen.length} disks).`);
-    return lines.map(terminalText).join('\n');
-  }
   lines.push('', selected === undefined ? 'No disk can take this image.' : `Auto-selection: ${selected.disk.device} (use --disk to choose another eligible disk with \`cosiflash flash\`).`);
   return lines.map(terminalText).join('\n');
 }

@@ -16,8 +16,7 @@ import type { FlashReport } from '../model/flash-progress.ts';
 import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
-import { flashLogEntries, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
-import { formatBytes, formatDuration, formatRate } from '../common/format-units.ts';
+import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -26,7 +25,6 @@ import { warnAboutRecentImage } from './recent-image-warning.ts';
 import { flashSummary, reportExitCode } from './flash-summary.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
-import { parseDiskCount } from './disk-count-option.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 import { REMOTE_HELP, REMOTE_OPTIONS, remoteFlags, type RemoteFlags } from './remote-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
@@ -35,13 +33,9 @@ export const FLASH_HELP = `Usage: cosiflash flash <path|url|oci://…> [options]
 
 Streams a COSI image onto a whole disk: each partition image to its offset, the partition
 table last, then reads everything back and compares. No temporary copy is made.
-Several disks in one job: the image is downloaded, checked and decoded once and written to
-every disk at the same time; a disk that fails is dropped and the others go on.
 
 Options:
-  --disk DEV       Write to DEV (default: the smallest eligible disk that fits); repeat it to
-                   write several disks in one job
-  --count N        Write the N smallest eligible disks that fit (with --yes: needs --auto)
+  --disk DEV       Write to DEV (default: the smallest eligible disk that fits)
   --hash HASH      Refuse unless the image hash is HASH (sha384:<hex> or the hex digits)
   --yes            Do not ask for confirmation (needed when stdin is not a terminal); needs --disk or --auto
   --auto           With --yes: write to the smallest eligible disk that fits, chosen unattended
@@ -73,8 +67,7 @@ station busy), 5 write or verification failed (the disk has no valid partition t
 
 export interface FlashArgs {
   readonly location: string;
-  readonly disks: readonly string[];
-  readonly count: number | undefined;
+  readonly disk: string | undefined;
   readonly hash: string | undefined;
   readonly yes: boolean;
   readonly auto: boolean;
@@ -100,8 +93,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
   const { values, positionals } = parseCommandArgs('flash', {
     args: [...args],
     options: {
-      disk: { type: 'string', multiple: true },
-      count: { type: 'string' },
+      disk: { type: 'string' },
       hash: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       auto: { type: 'boolean' },
@@ -131,13 +123,10 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
   }
   if (!help && values.auto === true && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV or --auto, not both.');
   if (!help && values['cache-max'] !== undefined && values.cache !== true) throw new CosiflashError('E_INPUT', 'flash: --cache-max only applies with --cache.');
-  if (!help && values.count !== undefined && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV (repeated for several disks) or --count N, not both.');
-  const count = values.count === undefined ? undefined : parseDiskCount('flash', values.count);
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
   return {
     location: positionals[0] ?? '',
-    disks: values.disk ?? [],
-    count,
+    disk: values.disk,
     hash: values.hash,
     yes: values.yes ?? false,
     auto: values.auto ?? false,
@@ -177,7 +166,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
 
   // Start the writer now, unless it needs a pkexec prompt (that must follow the confirmation):
   // its start-up then overlaps with inspecting the image and with the confirmation.
-  const draft: FlashRequest = { source: flags.location, ...(flags.disks.length === 0 ? {} : { devices: flags.disks }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
+  const draft: FlashRequest = { source: flags.location, ...(flags.disk === undefined ? {} : { device: flags.disk }), verify: flags.verify, unmount: flags.unmount, allowLoop: flags.allowLoop };
   const elevate = options.writer?.elevate ?? needsElevation(draft);
   let prepared: PreparedWriter | null = flags.dryRun || elevate ? null : prepareWriter({ ...options.writer, elevate: false, hintRequest: draft });
   // The writer opens ahead only what it would open the same way for the request: not a
@@ -198,7 +187,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     const plan = await planFlash({
       location: flags.location,
       ...(expectedHash === undefined ? {} : { expectedHash }),
-      targets: flags.disks.length === 0 ? { kind: 'auto', ...(flags.count === undefined ? {} : { count: flags.count }) } : { kind: 'named', devices: flags.disks.map((device) => ({ device })) },
+      targets: flags.disk === undefined ? { kind: 'auto' } : { kind: 'named', devices: [{ device: flags.disk }] },
       verify: flags.verify,
       unmount: flags.unmount,
       allowVirtual: flags.allowLoop,
@@ -211,21 +200,20 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     const [target] = plan.targets;
     if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
     const { disk } = target;
-    const disks = plan.targets.map((t) => t.disk);
     logContext.layout = layout;
     logContext.disk = disk;
     await warnAboutRecentImage(location, layout.imageHash);
-    say(formatFlashPlan(layout, disks, { verify: flags.verify, unmount: flags.unmount }));
+    say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
     if (flags.dryRun) {
       say('\nDry run: nothing was written.');
       return EXIT_CODES.ok;
     }
-    if (!flags.yes && !(await confirm(disks.map((d) => d.device), flags.json))) {
+    if (!flags.yes && !(await confirm(disk.device, flags.json))) {
       say('Not confirmed: nothing was written.');
       await tryAppendFlashLog(flashLogEntryBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;
     }
-    const request = flashRequestFor(plan, plan.targets);
+    const request = flashRequestFor(plan, target);
     let job: WriterJob;
     if (prepared !== null && !needsElevation(request)) {
       job = prepared.start(request);
@@ -236,7 +224,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     prepared = null;
     writing = true;
     return await followJob(job, flags, say, async (report) => {
-      for (const entry of flashLogEntries(report, logContext)) await tryAppendFlashLog(entry, logOptions);
+      await tryAppendFlashLog(flashLogEntry(report, logContext), logOptions);
     });
   } catch (error) {
     // Refused while planning (bad image, hash mismatch, no eligible disk): logged as refused.
@@ -273,18 +261,15 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
   if (flags.report !== undefined) await writePrivateFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-  const summary = (report.targets?.length ?? 1) > 1 ? multiSummary(report) : flashSummary(report);
-  if (report.outcome === 'verified' || report.outcome === 'written') say(summary);
+  if (report.outcome === 'verified' || report.outcome === 'written') say(flashSummary(report));
   // A failure or a cancel is a failure summary: stderr, with what it left on the disk.
-  else process.stderr.write(`${summary}\n${terminalText(diskStateLine(report))}\n`);
+  else process.stderr.write(`${flashSummary(report)}\n${terminalText(diskStateLine(report))}\n`);
   return reportExitCode(report);
 }
 
-/**
- * Asks the user to type the device name (several disks: every device name, in any order,
- * or their number); refuses without a terminal.
- */
-async function confirm(devices: readonly string[], json: boolean): Promise<boolean> {
+
+/** Asks the user to type the device name; refuses without a terminal. */
+async function confirm(device: string, json: boolean): Promise<boolean> {
   if (!process.stdin.isTTY) {
     process.stderr.write('cosiflash flash: refusing to write without confirmation: stdin is not a terminal. Pass --yes to confirm non-interactively.\n');
     return false;
@@ -294,11 +279,6 @@ async function confirm(devices: readonly string[], json: boolean): Promise<boole
   const onSigint = (): void => controller.abort();
   rl.on('SIGINT', onSigint);
   try {
-    if (devices.length > 1) {
-      const question = `\nType ${devices.join(' ')} (or the number of disks, ${devices.length}) to erase all ${devices.length} and write the image: `;
-      return confirmationMatches(await rl.question(question, { signal: controller.signal }), devices);
-    }
-    const device = devices[0] ?? '';
     let answer = (await rl.question(`\nType ${device} to erase it and write the image: `, { signal: controller.signal })).trim();
     // The short name of the right disk ("loop1" for /dev/loop1) is a slip, not a no: ask again.
     for (let tries = 0; tries < 3 && answer !== device && answer !== '' && isShortNameOf(answer, device); tries++) {
@@ -323,26 +303,4 @@ export function diskStateLine(report: FlashReport): string {
   return report.diskTouched
     ? `${report.device.path} has no valid partition table now (both GPT copies were cleared); flash it again before use.`
     : `Nothing was written to ${report.device.path}; it is as it was.`;
-}
-
-/** The typed confirmation: the device (one disk); every device, space-separated in any order, or their count (several). */
-export function confirmationMatches(answer: string, devices: readonly string[]): boolean {
-  const typed = answer.trim();
-  if (devices.length === 1) return typed === devices[0];
-  if (typed === String(devices.length)) return true;
-  const words = typed.split(/[\s,]+/).filter((w) => w !== '');
-  return words.length === devices.length && new Set(words).size === devices.length && devices.every((d) => words.includes(d));
-}
-
-/** The summary of a job that wrote several disks: a verdict line per disk, then each failure's reason. */
-function multiSummary(report: FlashReport): string {
-  const targets = report.targets ?? [];
-  const good = targets.filter((t) => t.outcome === 'verified' || t.outcome === 'written').length;
-  const head = `${report.outcome.toUpperCase()}: ${good} of ${targets.length} disks ${targets.some((t) => t.outcome === 'written') ? 'written' : 'verified'} in ${formatDuration(report.elapsedMs)}, ${formatBytes(report.downloadedBytes)} downloaded once${report.retries > 0 ? `, ${report.retries} network retries` : ''}`;
-  const lines = targets.flatMap((t) => [
-    `  ${t.device.path}: ${t.outcome.toUpperCase()} — ${formatBytes(t.writtenBytes)} in ${formatDuration(t.elapsedMs)} (${formatRate(t.bytesPerSecond)})`,
-    ...(t.error === null ? [] : [`    ${t.error.code}: ${t.error.title}`, `    ${t.error.detail}`]),
-  ]);
-  const jobError = report.error !== null && !targets.some((t) => t.error?.code === report.error?.code && t.error?.detail === report.error?.detail) ? [`${report.error.code}: ${report.error.title}`, `  ${report.error.detail}`] : [];
-  return ['', head, ...lines, ...jobError].map(terminalText).join('\n');
 }

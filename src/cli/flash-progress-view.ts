@@ -23,37 +23,24 @@ function jsonView(out: NodeJS.WritableStream): FlashProgressView {
 
 const work = (r: RegionProgress, verify: boolean): number => r.writtenBytes + (verify ? r.verifiedBytes : 0);
 
-/** Plain lines: one per phase change (per disk when there are several), and an overall line at most every 5 s. */
+/** Plain lines: one per phase change, and an overall line at most every 5 s. */
 function plainView(out: NodeJS.WritableStream): FlashProgressView {
-  const phases = new Map<string, string>();
-  const states = new Map<string, string>();
+  const phases = new Map<number, string>();
   let lastLineAt = 0;
   return {
     onEvent(event) {
-      if (event.type === 'plan') {
-        const devices = event.targets?.map((t) => t.device) ?? [event.device];
-        out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${devices.join(', ')}\n`);
-      } else if (event.type === 'retry') out.write(`  ${retryLine(event)}\n`);
+      if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
+      else if (event.type === 'retry') out.write(`  ${retryLine(event)}\n`);
       else if (event.type === 'warning') out.write(`  warning: ${terminalText(event.message)}\n`);
       else if (event.type === 'progress') {
-        const lanes = event.targets ?? [{ device: '', state: 'running' as const, regions: event.regions, error: null }];
-        const several = lanes.length > 1;
-        for (const lane of lanes) {
-          const prefix = several ? `${lane.device} ` : '';
-          for (const r of lane.regions) {
-            const key = `${lane.device}#${r.number}`;
-            if (phases.get(key) === r.phase) continue;
-            phases.set(key, r.phase);
-            if (r.phase !== 'waiting') out.write(`  ${prefix}${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}: ${r.phase}\n`);
-          }
-          if (several && states.get(lane.device) !== lane.state) {
-            states.set(lane.device, lane.state);
-            if (lane.state === 'failed') out.write(`  ${lane.device}: FAILED, dropped (the other disks go on)${lane.error === null ? '' : ` — ${lane.error.code}: ${terminalText(lane.error.detail)}`}\n`);
-          }
+        for (const r of event.regions) {
+          if (phases.get(r.number) === r.phase) continue;
+          phases.set(r.number, r.phase);
+          if (r.phase !== 'waiting') out.write(`  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}: ${r.phase}\n`);
         }
         if (Date.now() - lastLineAt >= 5000) {
           lastLineAt = Date.now();
-          out.write(`  ${overallLine(event)}${several ? ' (slowest disk)' : ''}\n`);
+          out.write(`  ${overallLine(event)}\n`);
         }
       }
     },
@@ -74,29 +61,12 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
     },
     cliProgress.Presets.shades_classic,
   );
-  const bars = new Map<number | string, cliProgress.SingleBar>();
+  const bars = new Map<number, cliProgress.SingleBar>();
   let total: cliProgress.SingleBar | null = null;
   let labelWidth = 16;
   return {
     onEvent(event) {
-      if (event.type === 'plan' && (event.targets?.length ?? 1) > 1) {
-        for (const t of event.targets ?? []) {
-          bars.set(t.device, multi.create(Math.max(1, event.totalWriteBytes), 0, { label: terminalText(t.device).slice(-16).padEnd(16), done: formatBytes(0), size: formatBytes(event.totalWriteBytes), phase: 'waiting' }));
-        }
-        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'slowest disk'.padEnd(16), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
-      } else if (event.type === 'progress' && (event.targets?.length ?? 1) > 1) {
-        const lanes = event.targets ?? [];
-        let slowest = Infinity;
-        for (const lane of lanes) {
-          const totalBytes = lane.regions.reduce((n, r) => n + r.uncompressedBytes, 0);
-          const done = lane.regions.reduce((n, r) => n + work(r, verify), 0) / (verify ? 2 : 1);
-          if (lane.state === 'running') slowest = Math.min(slowest, done);
-          const active = lane.regions.find((r) => r.phase === 'writing' || r.phase === 'verifying');
-          const phase = lane.state === 'running' ? (active === undefined ? 'running' : `${active.phase} #${active.number}`) : lane.state;
-          bars.get(lane.device)?.update(Math.min(done, Math.max(1, totalBytes)), { label: terminalText(lane.device).slice(-16).padEnd(16), done: formatBytes(done), size: formatBytes(totalBytes), phase: lane.state === 'failed' && lane.error !== null ? `FAILED ${lane.error.code}` : phase });
-        }
-        total?.update(slowest === Infinity ? 0 : slowest, { label: 'slowest disk'.padEnd(16), done: `${jobPhaseText(event.phase)}, ${formatRate(event.bytesPerSecond)}`, size: `${timeLeft(event)} left`, phase: event.retries > 0 ? `${event.retries} retries` : '' });
-      } else if (event.type === 'plan') {
+      if (event.type === 'plan') {
         // Wide enough for every region's label (names are not cut), within reason.
         labelWidth = Math.min(40, Math.max(16, ...event.regions.map((r) => regionLabel(r).length)));
         for (const r of [...event.regions.filter((x) => x.number !== 0), ...event.regions.filter((x) => x.number === 0)]) {

@@ -29,7 +29,6 @@ type Message = Record<string, unknown>;
 export async function runRemoteFlash(flags: FlashArgs, remote: RemoteFlags, expectedHash: string | undefined): Promise<number> {
   const local = [flags.allowLoop && '--allow-loop', flags.only !== undefined && '--only', flags.log !== undefined && '--log', flags.station !== undefined && '--station', flags.operator !== undefined && '--operator', flags.retryForSeconds !== undefined && '--retry-for', flags.cache !== undefined && '--cache'].filter((flag) => flag !== false);
   if (local.length > 0) throw new CosiflashError('E_INPUT', `flash --remote: ${local.join(', ')} apply to local flashes only; the station's own policy (serve --only/--allow-loop) and flash log apply.`);
-  if (flags.disks.length > 1 || flags.count !== undefined) throw new CosiflashError('E_INPUT', 'flash --remote writes one disk of the station per flash: name one --disk (no repeated --disk, no --count).');
   const say = (text: string): void => void (flags.json ? process.stderr : process.stdout).write(`${text}\n`);
   // A local path is read by the station itself (same machine over a unix: socket): send it absolute.
   const location = /^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location);
@@ -42,7 +41,7 @@ export async function runRemoteFlash(flags: FlashArgs, remote: RemoteFlags, expe
       if (!isUnimplemented((error as { cause?: unknown }).cause ?? error)) throw error;
       return await streamDisk(station, flags, location, expectedHash, say);
     }
-    const device = chooseDisk(disks, flags.disks[0], station.target);
+    const device = chooseDisk(disks, flags.disk, station.target);
     const disk = disks.find((entry) => entry.device === device);
     say(`Station: ${station.target}${station.tls ? ' (TLS)' : ''}\nImage:   ${terminalText(location)}\nTarget:  ${terminalText(device)}${disk === undefined ? '' : `  ${formatBytes(Number(disk.size_bytes))}  ${terminalText(String(disk.model || '(no model)'))}${disk.serial ? `  serial ${terminalText(String(disk.serial))}` : ''}`}\nVerify:  ${flags.verify ? 'read back after writing' : 'no'}`);
     if (flags.dryRun) {
@@ -203,7 +202,7 @@ function errorFrom(error: Message | undefined, target: string): CosiflashError {
  * needs --auto; Log records are shown (progress records as phase lines), Completed decides.
  */
 async function streamDisk(station: RemoteStation, flags: FlashArgs, location: string, expectedHash: string | undefined, say: (text: string) => void): Promise<number> {
-  if (flags.disks.length > 0) throw new CosiflashError('E_INPUT', `flash --remote: ${station.target} speaks only Trident's StreamDisk, which chooses the disk itself; use --auto instead of --disk.`);
+  if (flags.disk !== undefined) throw new CosiflashError('E_INPUT', `flash --remote: ${station.target} speaks only Trident's StreamDisk, which chooses the disk itself; use --auto instead of --disk.`);
   if (!flags.auto) throw new CosiflashError('E_INPUT', `flash --remote: ${station.target} speaks only Trident's StreamDisk, which chooses the disk itself and cannot show it first; pass --auto (with --yes) to let it.`);
   if (!flags.verify || flags.unmount) say('Note: Trident\'s StreamDisk has no --no-verify/--unmount; the station\'s defaults apply.');
   if (flags.dryRun) {

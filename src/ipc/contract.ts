@@ -122,12 +122,6 @@ export interface DisksListRequest {
   readonly allowVirtual: boolean;
 }
 
-/** One further disk of a flash:start (several disks in one job). */
-export interface FlashStartTarget {
-  readonly device: string;
-  readonly confirmedDisk: DiskIdentity;
-}
-
 export interface FlashStartRequest {
   /** SourceInfo.location from image:inspect. */
   readonly location: string;
@@ -142,12 +136,6 @@ export interface FlashStartRequest {
    * another disk now, and the writer checks it again after its exclusive open.
    */
   readonly confirmedDisk: DiskIdentity;
-  /**
-   * More disks ticked on the Target screen, each with the identity the user was shown: one job
-   * writes `device` and all of these (the image downloaded and decoded once); each is re-checked
-   * in main and by the writer exactly like `device`.
-   */
-  readonly moreTargets?: readonly FlashStartTarget[];
   /** Read back and hash every region after writing. */
   readonly verify: boolean;
   /** Unmount the target's mounted partitions first (the user agreed). */

@@ -43,17 +43,6 @@ function optional(check: Check): Check {
   return (value, path) => (value === undefined ? null : check(value, path));
 }
 
-function list(check: Check, options: { min: number; max: number }): Check {
-  return (value, path) => {
-    if (!Array.isArray(value) || value.length < options.min || value.length > options.max) return `${path}: must be a list of ${options.min} to ${options.max} items`;
-    for (const [index, item] of value.entries()) {
-      const problem = check(item, `${path}[${index}]`);
-      if (problem !== null) return problem;
-    }
-    return null;
-  };
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -114,7 +103,6 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
     reviewedImageHash: hash,
     device: text({ maxLength: 512 }),
     confirmedDisk: diskIdentity,
-    moreTargets: optional(list(shape({ device: text({ maxLength: 512 }), confirmedDisk: diskIdentity }), { min: 1, max: 15 })),
     verify: flag,
     unmount: flag,
     allowVirtual: flag,

@@ -16,33 +16,9 @@ export interface RegionProgress {
   readonly verifiedBytes: number;
 }
 
-/** Where one target of a job stands: `running` until its table is verified (or written), dropped on failure. */
-export type TargetState = 'running' | 'verified' | 'written' | 'failed' | 'cancelled';
-
-/** One target's lane in a progress event: its device path and its own regions. */
-export interface TargetProgress {
-  readonly device: string;
-  readonly state: TargetState;
-  readonly regions: readonly RegionProgress[];
-  /** Why the target was dropped (state `failed`). */
-  readonly error: AppError | null;
-}
-
-/** One target as the plan names it. */
-export interface PlannedTargetInfo {
-  readonly device: string;
-  readonly sizeBytes: number;
-  readonly model: string | null;
-}
-
-/**
- * The progress stream of a flash job: one discriminated union, throttled at the source (≤ 4 Hz).
- * A job may write several targets: `device`/`regions` are the first target's (the first one
- * still running, in progress events), `targets` lists every target with its own lane (the
- * writer always sends it; absent means the one target of `device`).
- */
+/** The progress stream of a flash job: one discriminated union, throttled at the source (≤ 4 Hz). */
 export type FlashProgress =
-  | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number; readonly targets?: readonly PlannedTargetInfo[] }
+  | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number }
   | {
       readonly type: 'progress';
       readonly jobId: string;
@@ -52,12 +28,11 @@ export type FlashProgress =
       readonly etaMs: number | null;
       readonly regions: readonly RegionProgress[];
       readonly retries: number;
-      readonly targets?: readonly TargetProgress[];
-      /** 0–1 of the whole job, the read-back included when verifying (src/pipeline/eta-model.ts; the slowest target's, on several). Always set by the region ledger. */
+      /** 0–1 of the whole job, the read-back included when verifying (src/pipeline/eta-model.ts). Always set by the progress meter. */
       readonly fraction?: number;
-      /** Seconds left for the whole job (the slowest running target's), null until the estimate is meaningful. Always set by the region ledger. */
+      /** Seconds left for the whole job, null until the estimate is meaningful. Always set by the progress meter. */
       readonly etaSeconds?: number | null;
-      /** The phase of the job (the slowest running target's): which partition of how many is written or verified, and how far that phase is (0–1). */
+      /** The phase of the job: which partition of how many is written or verified, and how far that phase is (0–1). */
       readonly phase?: { readonly name: 'starting' | 'writing' | 'verifying' | 'finished'; readonly index: number; readonly count: number; readonly fraction: number };
     }
   | {
@@ -91,27 +66,7 @@ export interface RegionVerdict {
   readonly error: AppError | null;
 }
 
-/** One target's section of a job's report: identity, timings, verdicts. */
-export interface FlashTargetReport {
-  readonly device: { readonly path: string; readonly model: string | null; readonly serial: string | null; readonly sizeBytes: number };
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly elapsedMs: number;
-  readonly writtenBytes: number;
-  readonly bytesPerSecond: number;
-  readonly verified: boolean;
-  readonly outcome: 'verified' | 'written' | 'failed' | 'cancelled';
-  readonly regions: readonly RegionVerdict[];
-  readonly error: AppError | null;
-  readonly diskTouched: boolean;
-}
-
-/**
- * The saved result of a flash (`--report FILE`, "Save report"). One report per job; `targets`
- * has a section per disk. The top-level `device`, `regions` and `diskTouched` are the first
- * target's; `outcome` is `verified`/`written` only when every target got there, `failed` when
- * any failed (each section says which), `error` is the first failure.
- */
+/** The saved result of a flash (`--report FILE`, "Save report"). */
 export interface FlashReport {
   readonly tool: string;
   /** Cosiflash version that wrote the disk. */
@@ -139,9 +94,4 @@ export interface FlashReport {
    * False when the flash was refused before writing (bad image, hash mismatch, disk refused).
    */
   readonly diskTouched: boolean;
-  /**
-   * Every target of the job, in the order they were named or chosen (one entry for a single
-   * disk; the writer always fills it). Absent in reports made without the writer (a writer that died).
-   */
-  readonly targets?: readonly FlashTargetReport[];
 }

@@ -8,10 +8,6 @@ export interface FlashRequest {
   readonly source: string;
   /** Whole-disk device; absent → auto-selection (smallest eligible disk that fits). */
   readonly device?: string;
-  /** Several whole-disk devices written by one job (the image is fetched and decoded once); wins over `device`. */
-  readonly devices?: readonly string[];
-  /** Without `device`/`devices`: write the `count` smallest eligible disks that fit (default 1). */
-  readonly count?: number;
   /** `sha384:<hex>` or bare hex of metadata.json; checked before anything is written. */
   readonly expectedHash?: string;
   /** Read each region back after writing and compare (default in front ends: true). */
@@ -24,8 +20,6 @@ export interface FlashRequest {
   readonly onlyDevices?: readonly string[];
   /** The disk the user confirmed; the writer refuses with E_DISK_CHANGED, before writing, when the device is no longer it. */
   readonly confirmedDisk?: DiskIdentity;
-  /** Every disk the user confirmed (several targets); each target must be one of them, unchanged. */
-  readonly confirmedDisks?: readonly DiskIdentity[];
   /** How long a server that became unreachable mid-flash is retried (default 120 s; `--retry-for`). */
   readonly retryForSeconds?: number;
   /** oci:// only: plain HTTP to a loopback registry (`--plain-http`); the source refuses it for any other registry. */
@@ -58,9 +52,6 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.allowLoop === 'boolean' &&
     (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
     (v.cache === undefined || isFlashCacheRequest(v.cache)) &&
-    (v.devices === undefined || (Array.isArray(v.devices) && v.devices.length <= 64 && v.devices.every((d) => typeof d === 'string'))) &&
-    (v.count === undefined || (Number.isSafeInteger(v.count) && (v.count as number) >= 1 && (v.count as number) <= 64)) &&
-    (v.confirmedDisks === undefined || (Array.isArray(v.confirmedDisks) && v.confirmedDisks.length <= 64 && v.confirmedDisks.every(isDiskIdentity))) &&
     (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
     (v.plainHttp === undefined || typeof v.plainHttp === 'boolean') &&
     (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
@@ -78,16 +69,4 @@ function isDiskIdentity(value: unknown): value is DiskIdentity {
   const v = value as Record<string, unknown>;
   const nullableText = (x: unknown): boolean => x === null || typeof x === 'string';
   return typeof v.device === 'string' && Number.isSafeInteger(v.sizeBytes) && Number.isSafeInteger(v.logicalSectorBytes) && nullableText(v.diskseq) && nullableText(v.majMin) && nullableText(v.serial) && nullableText(v.model);
-}
-
-/** The devices a request names, in order (`devices`, else `device`); empty for auto-selection. */
-export function requestedDevices(request: Pick<FlashRequest, 'device' | 'devices'>): readonly string[] {
-  if (request.devices !== undefined && request.devices.length > 0) return request.devices;
-  return request.device === undefined ? [] : [request.device];
-}
-
-/** The identities the user confirmed (`confirmedDisks`, else `confirmedDisk`); empty when none. */
-export function confirmedIdentities(request: Pick<FlashRequest, 'confirmedDisk' | 'confirmedDisks'>): readonly DiskIdentity[] {
-  if (request.confirmedDisks !== undefined && request.confirmedDisks.length > 0) return request.confirmedDisks;
-  return request.confirmedDisk === undefined ? [] : [request.confirmedDisk];
 }

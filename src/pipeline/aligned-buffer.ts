@@ -11,8 +11,8 @@ import { readSync } from 'node:fs';
  * the device's first page and keep the first offset the kernel accepts.
  */
 export interface AlignedBuffer {
-  /** The whole allocation (transfer this between threads; a shared one is shared instead). */
-  readonly arrayBuffer: ArrayBuffer | SharedArrayBuffer;
+  /** The whole allocation (transfer this between threads). */
+  readonly arrayBuffer: ArrayBuffer;
   /** Where the aligned view starts inside `arrayBuffer`. */
   readonly byteOffset: number;
   /** Usable, aligned length. */
@@ -24,9 +24,8 @@ export const MAX_ALIGNMENT_BYTES = 4096;
 const CANDIDATE_STEP_BYTES = 16;
 
 /** Allocates `sizeBytes` plus room to align and to probe; `byteOffset` is 0 (unaligned). */
-export function allocateUnaligned(sizeBytes: number, options: { shared?: boolean } = {}): AlignedBuffer {
-  const totalBytes = Math.max(sizeBytes, 2 * MAX_ALIGNMENT_BYTES) + MAX_ALIGNMENT_BYTES;
-  return { arrayBuffer: options.shared === true ? new SharedArrayBuffer(totalBytes) : new ArrayBuffer(totalBytes), byteOffset: 0, sizeBytes };
+export function allocateUnaligned(sizeBytes: number): AlignedBuffer {
+  return { arrayBuffer: new ArrayBuffer(Math.max(sizeBytes, 2 * MAX_ALIGNMENT_BYTES) + MAX_ALIGNMENT_BYTES), byteOffset: 0, sizeBytes };
 }
 
 /**
@@ -37,27 +36,15 @@ export function allocateUnaligned(sizeBytes: number, options: { shared?: boolean
  * Returns null when no offset works (the caller then falls back to buffered I/O).
  */
 export function alignBuffer(buffer: AlignedBuffer, directFd: number, blockBytes: number): AlignedBuffer | null {
-  return alignBufferForAll(buffer, [{ fd: directFd, blockBytes }]);
-}
-
-/**
- * Like alignBuffer, for several devices at once: the first offset every device's O_DIRECT
- * descriptor accepts (one buffer written to several targets of a multi-disk flash).
- */
-export function alignBufferForAll(buffer: AlignedBuffer, devices: readonly { readonly fd: number; readonly blockBytes: number }[]): AlignedBuffer | null {
   const bytes = new Uint8Array(buffer.arrayBuffer);
-  const probeBytes = Math.max(MAX_ALIGNMENT_BYTES, ...devices.map((d) => d.blockBytes));
+  const probeBytes = Math.max(blockBytes, MAX_ALIGNMENT_BYTES);
   for (let offset = 0; offset < MAX_ALIGNMENT_BYTES && offset + probeBytes <= bytes.byteLength; offset += CANDIDATE_STEP_BYTES) {
-    const accepted = devices.every(({ fd }) => {
-      try {
-        readSync(fd, bytes, offset, probeBytes, 0);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        return false;
-      }
-    });
-    if (accepted) return { arrayBuffer: buffer.arrayBuffer, byteOffset: offset, sizeBytes: buffer.sizeBytes };
+    try {
+      readSync(directFd, bytes, offset, probeBytes, 0);
+      return { arrayBuffer: buffer.arrayBuffer, byteOffset: offset, sizeBytes: buffer.sizeBytes };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    }
   }
   return null;
 }

@@ -1,15 +1,11 @@
 /**
  * Decode worker: turns one region's compressed chunks into aligned blocks for the write
- * workers (one per target). zstd runs on libuv's pool; this thread copies decoded bytes into
- * the shared aligned buffers, hashes them once (SHA-384, for read-back verification of every
- * target) and hands each full buffer to every live writer. A buffer is reused only when all
- * of them gave it back.
+ * worker. zstd runs on libuv's pool, this thread only copies decoded bytes into the aligned
+ * buffers it owns, so decoding overlaps with hashing and writing in the other threads.
  *
- * Bounded memory and bounded lag: the decoder is paused while no buffer is free, which stops
- * it consuming input, which delays the 'consumed' credits the main thread waits for. So the
- * fastest target is never more than the pool ahead of the slowest.
+ * Bounded memory: the decoder is paused while no aligned buffer is free, which stops it
+ * consuming input, which delays the 'consumed' credits the main thread waits for.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ZstdDecompress } from 'node:zlib';
 import { createBoundedDecoder, type DecodedSizeLimit } from '../cosi/bounded-decode.ts';
@@ -21,12 +17,8 @@ if (parentPort === null) throw new Error('decode-worker must run in a worker thr
 const toMain = parentPort;
 const post = (message: FromDecode): void => toMain.postMessage(message);
 
-/** Live writers by target index. */
-const writers = new Map<number, MessagePort>();
-const buffers: BufferRef[] = [];
+let writePort: MessagePort | null = null;
 const free: BufferRef[] = [];
-/** For each buffer index out with the writers: the writers that still hold it. */
-const holders = new Map<number, Set<number>>();
 const nudgeGc = createGcNudge();
 interface Job {
   readonly id: number;
@@ -34,8 +26,7 @@ interface Job {
   readonly decoder: ZstdDecompress;
   /** The region's output must be exactly its uncompressedSize. */
   readonly limit: DecodedSizeLimit;
-  readonly hash: Hash | null;
-  /** Bytes handed to the writers so far (the next block's position is positionBytes + this). */
+  /** Bytes handed to the writer so far (the next block's position is positionBytes + this). */
   sentBytes: number;
   current: BufferRef | null;
   fill: number;
@@ -47,30 +38,16 @@ interface Job {
 }
 let job: Job | null = null;
 
-function release(index: number, writer: number): void {
-  const held = holders.get(index);
-  if (held === undefined || !held.delete(writer)) return;
-  if (held.size > 0) return;
-  holders.delete(index);
-  const buffer = buffers[index];
-  if (buffer !== undefined) free.push(buffer);
-  if (job !== null) drain(job);
-}
-
-toMain.on('message', (message: ToDecode) => {
+toMain.on('message', (message: ToDecode | { type: 'port'; port: MessagePort }) => {
   switch (message.type) {
-    case 'writer':
-      writers.set(message.writer, message.port);
-      message.port.on('message', (m: ToDecodeFromWrite) => release(m.index, m.writer));
+    case 'port':
+      writePort = message.port;
+      writePort.on('message', (m: ToDecodeFromWrite) => {
+        free.push(m.buffer);
+        if (job !== null) drain(job);
+      });
       return;
-    case 'drop': {
-      writers.get(message.writer)?.close();
-      writers.delete(message.writer);
-      for (const index of [...holders.keys()]) release(index, message.writer);
-      return;
-    }
     case 'buffers':
-      buffers.push(...message.buffers);
       free.push(...message.buffers);
       return;
     case 'region':
@@ -100,8 +77,9 @@ toMain.on('message', (message: ToDecode) => {
   }
 });
 
-function toWriters(message: ToWrite): void {
-  for (const port of writers.values()) port.postMessage(message);
+function toWriter(message: ToWrite, transfer: ArrayBuffer[] = []): void {
+  if (writePort === null) throw new Error('write port missing');
+  writePort.postMessage(message, transfer);
 }
 
 function startRegion(id: number, positionBytes: number, uncompressedSize: number, maxWindowLog: number, hashDecoded: boolean): void {
@@ -113,9 +91,9 @@ function startRegion(id: number, positionBytes: number, uncompressedSize: number
     return;
   }
   const { decoder, limit } = bounded;
-  const current: Job = { id, positionBytes, decoder, limit, hash: hashDecoded ? createHash('sha384') : null, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
+  const current: Job = { id, positionBytes, decoder, limit, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
   job = current;
-  toWriters({ type: 'region-start', id });
+  toWriter({ type: 'region-start', id, hashDecoded });
   decoder.on('data', (out: Buffer) => {
     if (current.failed) return;
     nudgeGc(out.byteLength);
@@ -124,7 +102,6 @@ function startRegion(id: number, positionBytes: number, uncompressedSize: number
       fail(current, overshoot);
       return;
     }
-    current.hash?.update(out);
     current.pending = out;
     drain(current);
   });
@@ -165,11 +142,7 @@ function drain(current: Job): void {
 function sendBlock(current: Job): void {
   const buffer = current.current;
   if (buffer === null || current.fill === 0) return;
-  if (writers.size === 0) free.push(buffer);
-  else {
-    holders.set(buffer.index, new Set(writers.keys()));
-    toWriters({ type: 'block', id: current.id, buffer, lengthBytes: current.fill, positionBytes: current.positionBytes + current.sentBytes });
-  }
+  toWriter({ type: 'block', id: current.id, buffer, lengthBytes: current.fill, positionBytes: current.positionBytes + current.sentBytes }, [buffer.arrayBuffer]);
   current.sentBytes += current.fill;
   current.current = null;
   current.fill = 0;
@@ -182,8 +155,8 @@ function finish(current: Job): void {
     return;
   }
   sendBlock(current);
-  toWriters({ type: 'region-end', id: current.id, totalBytes: current.sentBytes });
-  post({ type: 'decoded', id: current.id, totalBytes: current.limit.decodedBytes, sha384: current.hash?.digest('hex') ?? null });
+  toWriter({ type: 'region-end', id: current.id, totalBytes: current.sentBytes });
+  post({ type: 'decoded', id: current.id, totalBytes: current.limit.decodedBytes });
   if (job === current) job = null;
 }
 

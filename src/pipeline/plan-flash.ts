@@ -12,12 +12,11 @@
  * exclusively must still be the confirmed disk (E_DISK_CHANGED).
  *
  * Several targets are planned from the start (`targets: PlannedTarget[]`): named devices may
- * be many; auto-selection picks one, or the `count` smallest eligible disks that fit.
+ * be many; auto-selection picks one today.
  */
 import type { InspectedImage, InspectInWorkerOptions } from '../cosi/inspect-in-worker.ts';
 import { formatImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
 import { chooseTarget } from '../disk/choose-target.ts';
-import { chooseTargets } from '../disk/choose-targets.ts';
 import type { EligibilityContext } from '../disk/eligibility.ts';
 import type { ListDisksOptions } from '../disk/list-disks.ts';
 import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';
@@ -35,7 +34,7 @@ export interface NamedTarget {
 }
 
 /** How the targets are found: the smallest eligible disk that fits, or the devices named. */
-export type TargetChoice = { readonly kind: 'auto'; readonly count?: number } | { readonly kind: 'named'; readonly devices: readonly NamedTarget[] };
+export type TargetChoice = { readonly kind: 'auto' } | { readonly kind: 'named'; readonly devices: readonly NamedTarget[] };
 
 export interface PlanFlashInput {
   /** Path or URL of the COSI, as the user gave it. */
@@ -135,7 +134,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   const identityOf = services.identityOf ?? readDiskIdentity;
   const targets: PlannedTarget[] =
     input.targets.kind === 'auto'
-      ? chooseTargets(disks, context, input.targets.count === undefined ? {} : { count: input.targets.count }).map((c) => plannedTarget(c.disk, undefined, identityOf))
+      ? [plannedTarget(chooseTarget(disks, context).disk, undefined, identityOf)]
       : input.targets.devices.map((named) => plannedTarget(chooseTarget(disks, context, named.device).disk, named.confirmed, identityOf));
 
   return {
@@ -155,26 +154,20 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
 }
 
 /**
- * The writer's request for one target of a plan, or for several written by one job: pinned to
- * the plan's image hash, naming each device and its identity, and restricted to those devices.
- * The only composer of a FlashRequest.
+ * The writer's request for one target of a plan: pinned to the plan's image hash, naming the
+ * device and its identity, and restricted to that one device. The only composer of a FlashRequest.
  */
-export function flashRequestFor(plan: FlashPlan, given: PlannedTarget | readonly PlannedTarget[]): FlashRequest {
-  const targets: readonly PlannedTarget[] = Array.isArray(given) ? given : [given as PlannedTarget];
-  if (targets.length === 0) throw new CosiflashError('E_INTERNAL', 'A flash request needs a target.');
-  for (const target of targets) {
-    if (!plan.targets.includes(target)) throw new CosiflashError('E_INTERNAL', `${target.disk.device} is not a target of this plan.`);
-  }
-  const [first] = targets as [PlannedTarget];
-  const devices = targets.map((t) => t.disk.device);
+export function flashRequestFor(plan: FlashPlan, target: PlannedTarget): FlashRequest {
+  if (!plan.targets.includes(target)) throw new CosiflashError('E_INTERNAL', `${target.disk.device} is not a target of this plan.`);
   return {
     source: plan.location,
-    ...(targets.length === 1 ? { device: first.disk.device, confirmedDisk: first.identity } : { devices, confirmedDisks: targets.map((t) => t.identity) }),
+    device: target.disk.device,
+    confirmedDisk: target.identity,
     expectedHash: plan.imageHash,
     verify: plan.verify,
     unmount: plan.unmount,
     allowLoop: plan.allowVirtual,
-    onlyDevices: devices,
+    onlyDevices: [target.disk.device],
     ...(plan.retryForSeconds === undefined ? {} : { retryForSeconds: plan.retryForSeconds }),
     ...(plan.plainHttp === true ? { plainHttp: true } : {}),
     ...(plan.cache === undefined ? {} : { cache: plan.cache }),

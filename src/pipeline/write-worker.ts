@@ -1,11 +1,10 @@
 /**
- * Write worker, one per target: writes each decoded block at its absolute offset on its
- * whole-disk device through O_DIRECT, then tells the decode worker it is done with the
- * shared buffer. Blocks are written as they arrive (several in flight on libuv's pool), so
- * a fast disk is never held back by this thread; a slow one holds buffers longer, which is
- * what paces the decoder. A failed write ends this target's part of the region; the main
- * thread drops the target and the others go on.
+ * Write worker: hashes each decoded block (SHA-384, for read-back verification) and writes
+ * it at its absolute offset on the whole-disk device through O_DIRECT, then hands the
+ * aligned buffer back to the decode worker. The write of one block (on libuv's pool)
+ * overlaps with hashing the next one on this thread.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { CosiflashError, toAppError } from '../errors.ts';
 import type { FromWrite, ToDecodeFromWrite, ToWrite, ToWriteFromMain } from './worker-messages.ts';
@@ -14,13 +13,15 @@ import { writeSpan } from './write-span.ts';
 
 if (parentPort === null) throw new Error('write-worker must run in a worker thread');
 const toMain = parentPort;
+/** Set by the 'target' message; blocks that arrive earlier wait in `early`. */
+let fds: TargetFds | null = null;
+const early: ToWrite[] = [];
 const post = (message: FromWrite): void => toMain.postMessage(message);
 
-let fds: TargetFds | null = null;
-let writer = -1;
 let decodePort: MessagePort | null = null;
 interface Region {
   readonly id: number;
+  readonly hash: Hash | null;
   inFlight: number;
   writtenBytes: number;
   endBytes: number | null;
@@ -29,22 +30,25 @@ interface Region {
 let region: Region | null = null;
 let inFlightTotal = 0;
 let idleWaiter: (() => void) | null = null;
-/** Time this writer's disk had a write in flight (ms, all regions), for the ETA model's disk rate. */
+/** Time the disk had a write in flight (ms, all regions), for the ETA model's disk rate. */
 let busyMs = 0;
 let busySince = 0;
 const busyNow = (): number => busyMs + (inFlightTotal > 0 ? performance.now() - busySince : 0);
 
-toMain.on('message', (message: ToWriteFromMain) => {
+toMain.on('message', (message: ToWriteFromMain | { type: 'port'; port: MessagePort }) => {
+  if (message.type === 'port') {
+    decodePort = message.port;
+    decodePort.on('message', (m: ToWrite) => (fds === null ? early.push(m) : onBlockMessage(m)));
+    return;
+  }
   if (message.type === 'target') {
     fds = message.fds;
-    writer = message.writer;
-    decodePort = message.port;
-    decodePort.on('message', onBlockMessage);
+    for (const m of early.splice(0)) onBlockMessage(m);
     return;
   }
   if (message.type === 'abort') {
     if (region !== null) region.failed = true;
-    const report = (): void => post({ type: 'writer-idle', writer });
+    const report = (): void => post({ type: 'idle' });
     if (inFlightTotal === 0) report();
     else idleWaiter = report;
   }
@@ -55,16 +59,17 @@ function onBlockMessage(message: ToWrite): void {
   if (target === null) throw new Error('write worker: block before target');
   switch (message.type) {
     case 'region-start':
-      region = { id: message.id, inFlight: 0, writtenBytes: 0, endBytes: null, failed: false };
+      region = { id: message.id, hash: message.hashDecoded ? createHash('sha384') : null, inFlight: 0, writtenBytes: 0, endBytes: null, failed: false };
       return;
     case 'block': {
       const current = region;
-      const giveBack = (): void => decodePort?.postMessage({ type: 'free', writer, index: message.buffer.index } satisfies ToDecodeFromWrite);
+      const giveBack = (): void => decodePort?.postMessage({ type: 'free', buffer: message.buffer } satisfies ToDecodeFromWrite, [message.buffer.arrayBuffer]);
       if (current === null || current.id !== message.id || current.failed) {
         giveBack();
         return;
       }
       const view = new Uint8Array(message.buffer.arrayBuffer, message.buffer.byteOffset, message.lengthBytes);
+      current.hash?.update(view);
       current.inFlight += 1;
       if (inFlightTotal === 0) busySince = performance.now();
       inFlightTotal += 1;
@@ -74,7 +79,7 @@ function onBlockMessage(message: ToWrite): void {
           giveBack();
           if (current.failed) return;
           current.writtenBytes += message.lengthBytes;
-          post({ type: 'written', writer, id: current.id, bytes: message.lengthBytes, busyMs: busyNow() });
+          post({ type: 'written', id: current.id, bytes: message.lengthBytes, busyMs: busyNow() });
           maybeDone(current);
         },
         (error: unknown) => {
@@ -82,7 +87,7 @@ function onBlockMessage(message: ToWrite): void {
           giveBack();
           if (current.failed) return;
           current.failed = true;
-          post({ type: 'write-error', writer, id: current.id, error: toAppError(writeError(error, message.positionBytes)) });
+          post({ type: 'error', id: current.id, error: toAppError(writeError(error, message.positionBytes)) });
         },
       );
       return;
@@ -109,7 +114,7 @@ function settle(current: Region): void {
 
 function maybeDone(current: Region): void {
   if (current.failed || current.endBytes === null || current.inFlight > 0 || current.writtenBytes !== current.endBytes) return;
-  post({ type: 'region-done', writer, id: current.id, writtenBytes: current.writtenBytes });
+  post({ type: 'region-done', id: current.id, writtenBytes: current.writtenBytes, sha384: current.hash?.digest('hex') ?? null });
   if (region === current) region = null;
 }
 

@@ -18,7 +18,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
-import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntries, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
+import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
@@ -83,7 +83,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const jobs = new FlashJobs({
     emit: (event: FlashProgress) => events.emit('flash:progress', event),
     onFinished: async ({ report, logContext }) => {
-      for (const entry of flashLogEntries(report, logContext)) await tryAppendFlashLog(entry, { file: logFile });
+      await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile });
       // An image that failed verification is not kept as a good one in the recent list.
       if (report.imageHash !== '') await recent.recordFlash(report.source, report.imageHash, { verified: report.outcome === 'verified', errorCode: report.error?.code ?? null }).catch(() => undefined);
     },
@@ -134,21 +134,19 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   };
 
   const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
-    // Several ticked disks: one job for all of them, `device` first.
-    const named = [{ device: request.device, confirmedDisk: request.confirmedDisk }, ...(request.moreTargets ?? [])];
-    for (const { device } of named) refuseIfBusy(device);
-    for (const { device } of named) starting.add(device);
+    refuseIfBusy(request.device);
+    starting.add(request.device);
     try {
       // The one flash plan, pinned to the image the user reviewed: a file replaced behind the same
       // location since Review is refused here (and again by the writer before its first write),
-      // and every disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
+      // and the disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
       const plan = await planFlash(
         {
           location: request.location,
           ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
           reviewedImageHash: request.reviewedImageHash,
-          // Every disk the user was shown: refused with E_DISK_CHANGED if a path is another disk now.
-          targets: { kind: 'named', devices: named.map((target) => ({ device: target.device, confirmed: target.confirmedDisk })) },
+          // The disk the user was shown: refused with E_DISK_CHANGED if the path is another disk now.
+          targets: { kind: 'named', devices: [{ device: request.device, confirmed: request.confirmedDisk }] },
           verify: request.verify,
           unmount: request.unmount,
           allowVirtual: request.allowVirtual && allowLoop,
@@ -164,15 +162,14 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       );
       const [target] = plan.targets;
       if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
-      const devices = plan.targets.map((t) => t.disk.device);
-      for (const device of devices) if (!named.some((n) => n.device === device)) refuseIfBusy(device);
       const device = target.disk.device;
+      if (device !== request.device) refuseIfBusy(device);
       const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
-      const writer = (await core('spawnWriter'))(flashRequestFor(plan, plan.targets), launch);
+      const writer = (await core('spawnWriter'))(flashRequestFor(plan, target), launch);
       const { layout, location } = plan;
-      return { jobId: jobs.track(writer, { location, device, devices, logContext: { ...logContextBase, layout, disk: target.disk } }) };
+      return { jobId: jobs.track(writer, { location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
-      for (const { device } of named) starting.delete(device);
+      starting.delete(request.device);
     }
   };
 

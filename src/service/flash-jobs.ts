@@ -1,7 +1,6 @@
 /**
  * The flash jobs of one front end: starts writer processes, relays their progress as
- * `flash:progress` events (as the writer's region ledger throttled them: ≤ 4 Hz per job, so
- * not throttled a second time here), keeps each job's plan,
+ * `flash:progress` events (≤ 4 Hz per job, terminal events at once), keeps each job's plan,
  * newest event and report so a reloaded UI can catch up, and cancels on request.
  *
  * Every job ends with exactly one `done` or `failed` event: when the writer dies without
@@ -16,6 +15,7 @@ import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import type { RunningWriter } from './core-services.ts';
 
+const PROGRESS_INTERVAL_MS = 250;
 const MAX_FINISHED_JOBS = 50;
 
 /** What a finished job hands to the flash log. */
@@ -31,14 +31,15 @@ interface JobRecord {
   readonly jobId: string;
   readonly location: string;
   readonly device: string;
-  /** Every device the job writes (one, or several for a multi-disk flash). */
-  readonly devices: readonly string[];
   readonly startedAt: Date;
   readonly writer: RunningWriter;
   state: FlashJobState;
   plan: Extract<FlashProgress, { type: 'plan' }> | null;
   last: FlashProgress | null;
   report: FlashReport | null;
+  lastSentMs: number;
+  pending: FlashProgress | null;
+  timer: NodeJS.Timeout | null;
   ended: Promise<void>;
 }
 
@@ -57,19 +58,21 @@ export class FlashJobs {
   }
 
   /** Tracks a started writer; returns its job id. */
-  track(writer: RunningWriter, details: { location: string; device: string; devices?: readonly string[]; logContext?: FlashLogContext }): string {
+  track(writer: RunningWriter, details: { location: string; device: string; logContext?: FlashLogContext }): string {
     const record: JobRecord = {
       logContext: details.logContext ?? {},
       jobId: writer.jobId,
       location: details.location,
       device: details.device,
-      devices: details.devices ?? [details.device],
       startedAt: new Date(),
       writer,
       state: 'running',
       plan: null,
       last: null,
       report: null,
+      lastSentMs: 0,
+      pending: null,
+      timer: null,
       ended: Promise.resolve(),
     };
     this.#jobs.set(record.jobId, record);
@@ -80,7 +83,7 @@ export class FlashJobs {
 
   /** True while a job writes to `device`. */
   isBusy(device: string): boolean {
-    return [...this.#jobs.values()].some((job) => job.state === 'running' && job.devices.includes(device));
+    return [...this.#jobs.values()].some((job) => job.state === 'running' && job.device === device);
   }
 
   get runningCount(): number {
@@ -162,13 +165,36 @@ export class FlashJobs {
         break;
     }
     job.last = event;
+    if (event.type === 'progress') {
+      this.#throttled(job, event);
+      return;
+    }
     if (job.state !== 'running') {
+      if (job.timer !== null) clearTimeout(job.timer);
+      job.timer = null;
+      job.pending = null;
       if (job.report !== null) await this.#onFinished?.({ report: job.report, location: job.location, device: job.device, logContext: job.logContext }).catch(() => undefined);
     }
     this.#send(job, event);
   }
 
+  #throttled(job: JobRecord, event: FlashProgress): void {
+    const waitMs = job.lastSentMs + PROGRESS_INTERVAL_MS - Date.now();
+    if (waitMs <= 0 && job.timer === null) {
+      this.#send(job, event);
+      return;
+    }
+    job.pending = event;
+    job.timer ??= setTimeout(() => {
+      job.timer = null;
+      const pending = job.pending;
+      job.pending = null;
+      if (pending !== null && job.state === 'running') this.#send(job, pending);
+    }, Math.max(waitMs, 0));
+  }
+
   #send(job: JobRecord, event: FlashProgress): void {
+    job.lastSentMs = Date.now();
     this.#emit(event);
   }
 
@@ -206,6 +232,5 @@ function fallbackReport(job: JobRecord, error: AppError): FlashReport {
     error,
     // The writer died: once it had the plan, it may have opened and zeroed the disk.
     diskTouched: job.plan !== null,
-    targets: [],
   };
 }

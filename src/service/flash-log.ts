@@ -87,20 +87,6 @@ export function flashLogEntry(report: FlashReport, context: FlashLogContext = {}
 }
 
 /**
- * The log lines of one job: one per disk (a job that wrote several disks logs each with its
- * own result, device, bytes and partition verdicts; the download is shared), else the one line.
- */
-export function flashLogEntries(report: FlashReport, context: FlashLogContext = {}): FlashLogEntry[] {
-  const targets = report.targets ?? [];
-  if (targets.length <= 1) return [flashLogEntry(report, context)];
-  return targets.map((t, index) => {
-    const { disk, ...rest } = context;
-    const own: FlashLogContext = index === 0 && disk !== undefined ? { ...rest, disk } : rest;
-    return flashLogEntry({ ...report, device: t.device, finishedAt: t.finishedAt, writtenBytes: t.writtenBytes, bytesPerSecond: t.bytesPerSecond, outcome: t.outcome, verified: t.verified, regions: t.regions, error: t.error ?? (t.outcome === 'failed' || t.outcome === 'cancelled' ? report.error : null), diskTouched: t.diskTouched }, own);
-  });
-}
-
-/**
  * Appends one line. The folder is created 0700 and the file 0600; under sudo/pkexec both are
  * given to the invoking user. Lines are written with O_APPEND in one write, so front ends
  * logging at the same time do not interleave.

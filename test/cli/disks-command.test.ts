@@ -21,13 +21,11 @@ describe('parseDisksArgs', () => {
       unmount: true,
       allowLoop: true,
       only: ['/dev/loop1', '/dev/loop2'],
-      disks: [],
-      count: undefined,
       json: true,
       plainHttp: true,
       help: false,
     });
-    expect(parseDisksArgs([])).toEqual({ forImage: undefined, unmount: false, allowLoop: false, only: undefined, disks: [], count: undefined, json: false, plainHttp: false, help: false });
+    expect(parseDisksArgs([])).toEqual({ forImage: undefined, unmount: false, allowLoop: false, only: undefined, json: false, plainHttp: false, help: false });
   });
 
   it('rejects unknown options and stray arguments with E_INPUT', () => {

@@ -58,13 +58,13 @@ function serve(fixture: CosiFixture): string {
 describe('parseFlashArgs', () => {
   it('parses every option and rejects unknown ones', () => {
     const parsed = parseFlashArgs(['http://x/y.cosi', '--disk', '/dev/loop9', '--yes', '--unmount', '--no-verify', '--allow-loop', '--only', '/dev/loop9', '--only', '/dev/loop8', '--dry-run', '--json', '--report', 'r.json']);
-    expect(parsed).toMatchObject({ location: 'http://x/y.cosi', disks: ['/dev/loop9'], yes: true, unmount: true, verify: false, allowLoop: true, only: ['/dev/loop9', '/dev/loop8'], dryRun: true, json: true, report: 'r.json' });
+    expect(parsed).toMatchObject({ location: 'http://x/y.cosi', disk: '/dev/loop9', yes: true, unmount: true, verify: false, allowLoop: true, only: ['/dev/loop9', '/dev/loop8'], dryRun: true, json: true, report: 'r.json' });
     expect(() => parseFlashArgs(['a', '--frobnicate'])).toThrow(/E_INPUT/);
     expect(() => parseFlashArgs([])).toThrow(/E_INPUT/);
   });
   it('--yes needs --disk or --auto (unattended auto-selection must be asked for)', () => {
     expect(() => parseFlashArgs(['http://x/y.cosi', '--yes'])).toThrow(/--disk DEV, or --auto/);
-    expect(parseFlashArgs(['http://x/y.cosi', '--yes', '--auto'])).toMatchObject({ yes: true, auto: true, disks: [] });
+    expect(parseFlashArgs(['http://x/y.cosi', '--yes', '--auto'])).toMatchObject({ yes: true, auto: true, disk: undefined });
     expect(() => parseFlashArgs(['http://x/y.cosi', '--yes', '--auto', '--disk', '/dev/loop9'])).toThrow(/not both/);
   });
 });

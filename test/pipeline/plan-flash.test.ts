@@ -58,20 +58,6 @@ describe('planFlash', () => {
     await expect(planFlash(input(fixture, { targets: { kind: 'named', devices: [] } }), services([small, large]))).rejects.toMatchObject({ code: 'E_INPUT' });
   });
 
-  it('auto with a count: the N smallest eligible disks that fit, smallest first; one request writes them all with every identity', async () => {
-    const fixture = await buildCosiFixture();
-    const middle = makeDisk({ device: '/dev/sdf', sizeBytes: 16 * GiB, serial: 'S-MID' });
-    const plan = await planFlash(input(fixture, { targets: { kind: 'auto', count: 2 } }), services([system, large, tiny, middle, small]));
-    expect(plan.targets.map((t) => t.disk.device)).toEqual(['/dev/sdb', '/dev/sdf']);
-    const request = flashRequestFor(plan, plan.targets);
-    expect(request).toMatchObject({ devices: ['/dev/sdb', '/dev/sdf'], onlyDevices: ['/dev/sdb', '/dev/sdf'], expectedHash: fixture.imageHash });
-    expect(request.device).toBeUndefined();
-    expect(request.confirmedDisks).toEqual(plan.targets.map((t) => t.identity));
-    // One target through the list form is the single-disk request.
-    expect(flashRequestFor(plan, [plan.targets[0]!])).toEqual(flashRequestFor(plan, plan.targets[0]!));
-    await expect(planFlash(input(fixture, { targets: { kind: 'auto', count: 4 } }), services([system, large, tiny, middle, small]))).rejects.toMatchObject({ code: 'E_NO_ELIGIBLE_DISK', message: expect.stringMatching(/only 3/) });
-  });
-
   it('named but ineligible (system, too small, unknown, a partition): refused with the reason', async () => {
     const fixture = await buildCosiFixture();
     const named = (device: string): PlanFlashInput => input(fixture, { targets: { kind: 'named', devices: [{ device }] } });

@@ -37,7 +37,7 @@ const progress = (jobId: string, writtenBytes: number): FlashProgress => ({
 });
 
 describe('FlashJobs', () => {
-  it('relays plan, progress (already throttled by the writer\'s region ledger: not a second time) and terminal events, and keeps the report', async () => {
+  it('relays plan and terminal events, coalesces bursts of progress, and keeps the report', async () => {
     const sent: FlashProgress[] = [];
     const jobs = new FlashJobs({ emit: (event) => sent.push(event) });
     const script = scriptedWriter('j1');
@@ -51,23 +51,10 @@ describe('FlashJobs', () => {
 
     expect(sent[0]?.type).toBe('plan');
     expect(sent.at(-1)).toMatchObject({ type: 'done', jobId });
-    // The ledger in the writer is the one throttle: every progress event it sent is relayed, in order.
-    expect(sent.filter((event) => event.type === 'progress').map((event) => (event.type === 'progress' ? event.regions[0]?.writtenBytes : null))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    // 50 progress events arrived at once: at most the first one goes out before `done`.
+    expect(sent.filter((event) => event.type === 'progress').length).toBeLessThanOrEqual(1);
     expect(jobs.report(jobId)?.outcome).toBe('verified');
     expect(jobs.list()).toEqual([expect.objectContaining({ jobId, state: 'verified', device: '/dev/loop9' })]);
-    expect(jobs.isBusy('/dev/loop9')).toBe(false);
-  });
-
-  it('a job writing several disks keeps every one of them busy until it ends', async () => {
-    const jobs = new FlashJobs({ emit: () => undefined });
-    const script = scriptedWriter('j4');
-    const jobId = jobs.track(script.writer, { location: '/a.cosi', device: '/dev/loop8', devices: ['/dev/loop8', '/dev/loop9'] });
-    expect(jobs.isBusy('/dev/loop8')).toBe(true);
-    expect(jobs.isBusy('/dev/loop9')).toBe(true);
-    expect(jobs.isBusy('/dev/loop7')).toBe(false);
-    script.push({ type: 'done', jobId, report: report('verified') });
-    script.end({ report: report('verified') });
-    await jobs.whenEnded(jobId);
     expect(jobs.isBusy('/dev/loop9')).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FlashReport } from '../../src/model/flash-progress.ts';
-import { appendFlashLog, defaultFlashLogFile, flashLogCsv, flashLogEntries, flashLogEntry, readFlashLog } from '../../src/service/flash-log.ts';
+import { appendFlashLog, defaultFlashLogFile, flashLogCsv, flashLogEntry, readFlashLog } from '../../src/service/flash-log.ts';
 import { invokingUser } from '../../src/util/invoking-user.ts';
 
 let dir: string;
@@ -46,20 +46,6 @@ describe('flashLogEntry', () => {
     const refused = flashLogEntry(report({ outcome: 'failed', verified: false, error: failure, diskTouched: false }));
     expect(refused).toMatchObject({ result: 'refused', errorCode: 'E_IMAGE_HASH', station: 'host-a', operator: null });
     expect(flashLogEntry(report({ outcome: 'cancelled', verified: false, error: { ...failure, code: 'E_CANCELLED' } }))).toMatchObject({ result: 'cancelled', errorCode: 'E_CANCELLED' });
-  });
-});
-
-describe('flashLogEntries', () => {
-  it('one line for a single disk; one line per disk, each with its own result, for a job that wrote several', () => {
-    expect(flashLogEntries(report())).toEqual([flashLogEntry(report())]);
-    const base = report();
-    const section = (path: string, outcome: FlashReport['outcome'], error: FlashReport['error']) => ({
-      device: { path, model: null, serial: null, sizeBytes: 64 }, startedAt: base.startedAt, finishedAt: base.finishedAt, elapsedMs: 2000, writtenBytes: 4000, bytesPerSecond: 2000,
-      verified: outcome === 'verified', outcome, regions: base.regions, error, diskTouched: true,
-    });
-    const several = report({ outcome: 'failed', verified: false, error: { ...failure, code: 'E_WRITE' }, targets: [section('/dev/loop8', 'verified', null), section('/dev/loop9', 'failed', { ...failure, code: 'E_WRITE' })] });
-    const entries = flashLogEntries(several, { station: 'bench-7' });
-    expect(entries.map((e) => [e.device.path, e.result, e.errorCode, e.station])).toEqual([['/dev/loop8', 'verified', null, 'bench-7'], ['/dev/loop9', 'failed', 'E_WRITE', 'bench-7']]);
   });
 });
 

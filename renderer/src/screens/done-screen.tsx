@@ -1,11 +1,9 @@
 /**
  * Step 6 — Done: a clear pass/fail for the device, per-region verdicts backed by their
  * SHA-384, total time and throughput; save the report; flash the next disk in one click.
- * A job that wrote several disks shows a verdict per disk first: a failed disk never hides
- * the others' success.
  */
 import { formatBytes, formatDuration, formatRate } from '../../../src/common/format-units.ts';
-import type { FlashReport, FlashTargetReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
+import type { FlashReport, RegionVerdict } from '../../../src/model/flash-progress.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { StatRow } from '../components/stat-row.tsx';
@@ -55,17 +53,7 @@ export function DoneScreen() {
   const runFailureAction = useAppStore((state) => state.runFailureAction);
   const verifyCommandShown = useAppStore((state) => state.verifyCommandShown);
   if (report === null) return null;
-  const targets = report.targets ?? [];
-  const several = targets.length > 1;
-  const good = targets.filter((t) => t.outcome === 'verified' || t.outcome === 'written').length;
-  const single = OUTCOME_TEXT[report.outcome];
-  const outcome = !several
-    ? single
-    : report.outcome === 'verified' || report.outcome === 'written'
-      ? { ...single, title: `All ${targets.length} disks ${report.outcome === 'verified' ? 'verified' : 'written'}`, text: report.outcome === 'verified' ? 'Every partition of every disk was written and read back with matching SHA-384 hashes.' : single.text }
-      : report.outcome === 'cancelled'
-        ? { ...single, text: 'The flash was stopped. Every disk not verified was left without a valid partition table.' }
-        : { title: `${good} of ${targets.length} disks verified`, tone: good > 0 ? ('warn' as const) : ('failed' as const), text: 'Each disk has its own verdict below. A failed disk was left without a valid partition table: flash it again before use.' };
+  const outcome = OUTCOME_TEXT[report.outcome];
   // A failure offers the actions that fit whose fault it was (never "Flash another disk" for a bad image).
   const guidance = report.outcome === 'failed' && flashError !== null ? failureActions(flashError.code, { afterReview: true }) : null;
   const verifyCommand = `cosiflash verify ${quoteArg(report.source)} --hash ${report.imageHash}`;
@@ -80,31 +68,15 @@ export function DoneScreen() {
           <h1 id="done-title" tabIndex={-1}>
             {outcome.title}
           </h1>
-          {several ? (
-            <p>{targets.map((t) => t.device.path).join(', ')}</p>
-          ) : (
-            <p>
-              <span className="mono">{report.device.path}</span>
-              {report.device.model !== null ? ` · ${report.device.model}` : ''} · {formatBytes(report.device.sizeBytes)}
-            </p>
-          )}
+          <p>
+            <span className="mono">{report.device.path}</span>
+            {report.device.model !== null ? ` · ${report.device.model}` : ''} · {formatBytes(report.device.sizeBytes)}
+          </p>
           <p className="verdict-text">{outcome.text}</p>
         </div>
       </div>
 
-      {several && (
-        <ul className="verdict-list" aria-label="Verdict per disk">
-          {targets.map((t) => (
-            <li key={t.device.path} className={`verdict-disk verdict-disk-${t.outcome}`}>
-              <span className={`phase phase-${t.outcome}`}>{OUTCOME_TEXT[t.outcome].title}</span> <span className="mono">{t.device.path}</span>
-              {t.device.model !== null ? ` · ${t.device.model}` : ''} · {formatBytes(t.device.sizeBytes)} · {formatDuration(t.elapsedMs)} ({formatRate(t.bytesPerSecond)})
-              {t.error !== null && t.outcome === 'failed' && <span className="small"> — {t.error.title}: {t.error.detail}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-
-      {flashError !== null && report.outcome !== 'cancelled' && !several && <ErrorPanel error={flashError} />}
+      {flashError !== null && report.outcome !== 'cancelled' && <ErrorPanel error={flashError} />}
       {guidance !== null && (
         <p className={`fault fault-${guidance.fault}`}>
           <strong>Cause: </strong>
@@ -123,11 +95,42 @@ export function DoneScreen() {
         ]}
       />
 
-      {several ? (
-        targets.map((t) => <RegionTable key={t.device.path} regions={t.regions} outcome={t.outcome} caption={`Per-partition verdicts on ${t.device.path}`} heading={t.device.path} />)
-      ) : (
-        <RegionTable regions={report.regions} outcome={report.outcome} caption="Per-partition verdicts" />
-      )}
+      <div className="table-wrap">
+        <table className="data-table verdict-table">
+          <caption className="visually-hidden">Per-partition verdicts</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Name</th>
+              <th scope="col">Result</th>
+              <th scope="col" className="num">
+                Written
+              </th>
+              <th scope="col">SHA-384 (image)</th>
+              <th scope="col">SHA-384 (written)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.regions.map((region) => (
+              <tr key={region.number} className={`verdict-row verdict-row-${region.phase}`}>
+                <td className="num">{region.number === 0 ? 'GPT' : region.number}</td>
+                <td className={region.number === 0 ? 'capitalize' : undefined}>{region.name}</td>
+                <td>
+                  <span className={`phase phase-${wasStopped(region, report.outcome) ? 'cancelled' : region.phase}`}>{verdictText(region, report.outcome)}</span>
+                  {region.error !== null && !wasStopped(region, report.outcome) && <span className="small muted"> {region.error.title}</span>}
+                </td>
+                <td className="num">{formatBytes(region.writtenBytes)}</td>
+                <td className="mono small" title={region.compressedSha384}>
+                  {shortHash(region.compressedSha384)} {region.compressedSha384Ok === true ? '✓' : region.compressedSha384Ok === false ? '✕' : ''}
+                </td>
+                <td className="mono small" title={region.uncompressedSha384 ?? ''}>
+                  {region.number === 0 && region.uncompressedSha384 === null && region.writtenBytes > 0 ? <span className="muted">rebuilt for this disk</span> : shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p className="muted small">
         Image <span className="mono">{report.imageHash}</span>
       </p>
@@ -175,49 +178,5 @@ export function DoneScreen() {
       )}
       {saveError !== null && <ErrorPanel error={saveError} />}
     </section>
-  );
-}
-
-function RegionTable({ regions, outcome, caption, heading }: { regions: readonly RegionVerdict[]; outcome: FlashTargetReport['outcome']; caption: string; heading?: string }) {
-  return (
-    <>
-      {heading !== undefined && <h2 className="lane-head mono">{heading}</h2>}
-      <div className="table-wrap">
-        <table className="data-table verdict-table">
-          <caption className="visually-hidden">{caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Name</th>
-              <th scope="col">Result</th>
-              <th scope="col" className="num">
-                Written
-              </th>
-              <th scope="col">SHA-384 (image)</th>
-              <th scope="col">SHA-384 (written)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {regions.map((region) => (
-              <tr key={region.number} className={`verdict-row verdict-row-${region.phase}`}>
-                <td className="num">{region.number === 0 ? 'GPT' : region.number}</td>
-                <td className={region.number === 0 ? 'capitalize' : undefined}>{region.name}</td>
-                <td>
-                  <span className={`phase phase-${wasStopped(region, outcome) ? 'cancelled' : region.phase}`}>{verdictText(region, outcome)}</span>
-                  {region.error !== null && !wasStopped(region, outcome) && <span className="small muted"> {region.error.title}</span>}
-                </td>
-                <td className="num">{formatBytes(region.writtenBytes)}</td>
-                <td className="mono small" title={region.compressedSha384}>
-                  {shortHash(region.compressedSha384)} {region.compressedSha384Ok === true ? '✓' : region.compressedSha384Ok === false ? '✕' : ''}
-                </td>
-                <td className="mono small" title={region.uncompressedSha384 ?? ''}>
-                  {region.number === 0 && region.uncompressedSha384 === null && region.writtenBytes > 0 ? <span className="muted">rebuilt for this disk</span> : shortHash(region.uncompressedSha384)} {region.readBackOk === true ? '✓' : region.readBackOk === false ? '✕' : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
   );
 }

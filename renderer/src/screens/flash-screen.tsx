@@ -10,7 +10,7 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { StatRow } from '../components/stat-row.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
-import { PHASE_LABELS, flashLanes, flashRows, flashTotals, type FlashRow } from '../view/flash-rows.ts';
+import { PHASE_LABELS, flashRows, flashTotals } from '../view/flash-rows.ts';
 
 function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
   switch (phase) {
@@ -47,7 +47,6 @@ export function FlashScreen() {
   const starting = useAppStore((state) => state.flashStarting);
   const jobId = useAppStore((state) => state.jobId);
   const device = useAppStore((state) => state.flashDevice);
-  const devices = useAppStore((state) => state.flashDevices);
   const plan = useAppStore((state) => state.plan);
   const progress = useAppStore((state) => state.progress);
   const rates = useAppStore((state) => state.regionRates);
@@ -86,8 +85,6 @@ export function FlashScreen() {
   }
 
   const rows = flashRows(plan, progress);
-  const lanes = flashLanes(plan, progress);
-  const what = devices.length > 1 ? `${devices.length} disks` : device;
   const totals = flashTotals(plan, progress);
   const percent = Math.floor(totals.fraction * 100);
   const verifying = rows.some((row) => row.region.phase === 'verifying');
@@ -100,11 +97,10 @@ export function FlashScreen() {
         <div>
           <h1 id="flash-title" tabIndex={-1}>
             {starting || plan === null ? 'Starting…' : cancelRequested ? 'Cancelling…' : verifying ? 'Verifying' : 'Flashing'}{' '}
-            <span className="mono">{what}</span>
+            <span className="mono">{device}</span>
           </h1>
           <p className="lede">
-            <span className="phase-line">{totals.phaseText}</span> ·{' '}
-            {devices.length > 1 ? `Keep the disks connected until every partition is verified (${devices.join(', ')}).` : 'Keep the disk connected until every partition is verified.'}
+            <span className="phase-line">{totals.phaseText}</span> · Keep the disk connected until every partition is verified.
           </p>
         </div>
         <div className="actions">
@@ -117,9 +113,9 @@ export function FlashScreen() {
       {cancelConfirmOpen && (
         <div className="inline-confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-body">
           <p id="cancel-title" className="notice-title">
-            Stop flashing {what}?
+            Stop flashing {device}?
           </p>
-          <p id="cancel-body">{devices.length > 1 ? 'Every disk not yet verified will be left without a valid partition table and must be flashed again before use.' : 'The disk will be left without a valid partition table and must be flashed again before use.'}</p>
+          <p id="cancel-body">The disk will be left without a valid partition table and must be flashed again before use.</p>
           <div className="actions">
             <button type="button" className="button-secondary" autoFocus onClick={dismissCancel}>
               Keep flashing
@@ -165,36 +161,7 @@ export function FlashScreen() {
         </div>
       </div>
 
-      {lanes.length === 0 ? (
-        <RegionList rows={rows} rates={rates} stalled={stalled} label="Partitions" />
-      ) : (
-        <div className="lane-list">
-          {lanes.map((lane) => (
-            <section key={lane.device} className={`lane lane-${lane.state}`} aria-label={`Disk ${lane.device}`}>
-              <h2 className="lane-head">
-                <span className="mono">{lane.device}</span>
-                <span className={`phase phase-${lane.state === 'running' ? 'writing' : lane.state}`}>{lane.state === 'running' ? `${Math.floor(lane.fraction * 100)} %` : LANE_LABELS[lane.state]}</span>
-              </h2>
-              {lane.error !== null && (
-                <p className="stall" role="status">
-                  Dropped: {lane.error.title} — {lane.error.detail} The other disks go on.
-                </p>
-              )}
-              <RegionList rows={lane.rows} rates={{}} stalled={stalled} label={`Partitions on ${lane.device}`} device={lane.device} />
-            </section>
-          ))}
-        </div>
-      )}
-
-    </section>
-  );
-}
-
-const LANE_LABELS = { running: 'Running', verified: 'Verified', written: 'Written', failed: 'Failed', cancelled: 'Cancelled' } as const;
-
-function RegionList({ rows, rates, stalled, label, device }: { rows: readonly FlashRow[]; rates: Readonly<Record<number, number>>; stalled: boolean; label: string; device?: string }) {
-  return (
-      <ol className="region-list" aria-label={label}>
+      <ol className="region-list" aria-label="Partitions">
         {rows.map((row) => {
           const name = row.region.name === '' ? (row.region.number === 0 ? 'Partition table' : `Partition ${row.region.number}`) : row.region.name;
           const rate = rates[row.region.number] ?? 0;
@@ -206,7 +173,7 @@ function RegionList({ rows, rates, stalled, label, device }: { rows: readonly Fl
                 <strong className={row.region.number === 0 ? 'capitalize' : undefined}>{name}</strong>
               </span>
               <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
-              <ProgressBar label={device === undefined ? name : `${name} on ${device}`} fraction={row.fraction} tone={toneFor(row.region.phase)} />
+              <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
               <span className="region-bytes">
                 {formatBytes(row.doneBytes)} / {formatBytes(row.region.uncompressedBytes)}
               </span>
@@ -215,5 +182,7 @@ function RegionList({ rows, rates, stalled, label, device }: { rows: readonly Fl
           );
         })}
       </ol>
+
+    </section>
   );
 }

@@ -1,15 +1,14 @@
 /**
  * Step 3 — Target: every disk main reports, the best fit pre-selected and marked, refused
  * disks greyed with their reasons, a "Show virtual disks" toggle; refreshed on hotplug.
- * The disks form one radio group (arrow keys move the choice); each other choosable disk has
- * an "Also write" box, to write several disks in one job (the image is downloaded once).
+ * The disks form one radio group (arrow keys move the choice).
  */
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { isChoosable } from '../../../src/common/disk-choosable.ts';
 import { sortCandidates } from '../store/disk-choice.ts';
-import { chosenCandidates, selectedCandidate } from '../store/target-slice.ts';
+import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { diskName } from '../../../src/common/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
@@ -24,8 +23,6 @@ export function TargetScreen() {
   const refreshDisks = useAppStore((state) => state.refreshDisks);
   const setShowVirtual = useAppStore((state) => state.setShowVirtual);
   const selectDisk = useAppStore((state) => state.selectDisk);
-  const extraDevices = useAppStore((state) => state.extraDevices);
-  const toggleExtraDisk = useAppStore((state) => state.toggleExtraDisk);
   const proceed = useAppStore((state) => state.proceedToConfirm);
   const goTo = useAppStore((state) => state.goTo);
   const virtualDisks = useAppStore((state) => state.appInfo?.capabilities.virtualDisks === true);
@@ -36,7 +33,6 @@ export function TargetScreen() {
 
   const sorted = sortCandidates(candidates);
   const selected = selectedCandidate({ candidates, selectedDevice });
-  const chosenCount = chosenCandidates({ candidates, selectedDevice, extraDevices }).length;
 
   return (
     <section className="panel target" aria-labelledby="target-title">
@@ -56,7 +52,7 @@ export function TargetScreen() {
             Back
           </button>
           <button type="button" className="button-primary" disabled={selected === null || !isChoosable(selected)} onClick={proceed}>
-            {chosenCount > 1 ? `Continue with ${chosenCount} disks` : 'Continue'}
+            Continue
           </button>
         </div>
       </div>
@@ -83,10 +79,8 @@ export function TargetScreen() {
           const { disk } = candidate;
           const choosable = isChoosable(candidate);
           const checked = disk.device === selectedDevice;
-          const extra = extraDevices.includes(disk.device);
           return (
-            <div key={disk.device} className="disk-row">
-            <label className={`disk ${checked ? 'disk-selected' : ''} ${choosable ? '' : 'disk-refused'}`}>
+            <label key={disk.device} className={`disk ${checked ? 'disk-selected' : ''} ${choosable ? '' : 'disk-refused'}`}>
               <input type="radio" name="target-disk" value={disk.device} checked={checked} disabled={!choosable} onChange={() => selectDisk(disk.device)} />
               <span className="disk-main">
                 <span className="disk-title">
@@ -110,13 +104,6 @@ export function TargetScreen() {
               </span>
               <span className="disk-size">{formatBytes(disk.sizeBytes)}</span>
             </label>
-            {choosable && !checked && (
-              <label className="disk-also">
-                <input type="checkbox" checked={extra} onChange={() => toggleExtraDisk(disk.device)} aria-label={`Also write ${disk.device}`} />
-                <span>Also write this disk</span>
-              </label>
-            )}
-            </div>
           );
         })}
       </div>

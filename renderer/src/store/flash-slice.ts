@@ -12,7 +12,7 @@ import type { AppError } from '../../../src/model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../../../src/model/flash-progress.ts';
 import type { SliceFactory } from './app-state.ts';
 import { downloadText, reportDownloadName } from '../view/download-text.ts';
-import { chosenCandidates } from './target-slice.ts';
+import { selectedCandidate } from './target-slice.ts';
 
 export type PlanEvent = Extract<FlashProgress, { type: 'plan' }>;
 export type ProgressEvent = Extract<FlashProgress, { type: 'progress' }>;
@@ -20,10 +20,8 @@ export type ProgressEvent = Extract<FlashProgress, { type: 'progress' }>;
 export interface FlashSlice {
   readonly flashStarting: boolean;
   readonly jobId: string | null;
-  /** The device the job writes (from the confirmed choice, then from the plan); the first of several. */
+  /** The device the job writes (from the confirmed choice, then from the plan). */
   readonly flashDevice: string | null;
-  /** Every device the job writes (one, or several ticked disks). */
-  readonly flashDevices: readonly string[];
   readonly plan: PlanEvent | null;
   readonly progress: ProgressEvent | null;
   readonly lastRetry: Extract<FlashProgress, { type: 'retry' }> | null;
@@ -56,7 +54,6 @@ const IDLE = {
   flashStarting: false,
   jobId: null,
   flashDevice: null,
-  flashDevices: [],
   plan: null,
   progress: null,
   lastRetry: null,
@@ -98,16 +95,12 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
     },
     async startFlash() {
       const state = get();
-      const chosen = chosenCandidates(state);
-      const candidate = chosen[0];
-      if (state.inspectResult === null || candidate === undefined || state.flashStarting) return;
-      const devices = chosen.map((c) => c.disk.device);
-      // The disks as the user chose them (not as a later refresh lists them under the same path).
-      const identityOf = (disk: (typeof candidate)['disk']) => state.confirmedDisks.find((d) => d.device === disk.device) ?? diskIdentityOf(disk);
-      const confirmedDisk = state.confirmedDisk?.device === candidate.disk.device ? state.confirmedDisk : identityOf(candidate.disk);
-      const moreTargets = chosen.slice(1).map((c) => ({ device: c.disk.device, confirmedDisk: identityOf(c.disk) }));
+      const candidate = selectedCandidate(state);
+      if (state.inspectResult === null || candidate === null || state.flashStarting) return;
+      // The disk as the user chose it (not as a later refresh lists it under the same path).
+      const confirmedDisk = state.confirmedDisk?.device === candidate.disk.device ? state.confirmedDisk : diskIdentityOf(candidate.disk);
       heldBack = [];
-      set({ ...IDLE, flashStarting: true, flashDevice: candidate.disk.device, flashDevices: devices, step: 'flash' });
+      set({ ...IDLE, flashStarting: true, flashDevice: candidate.disk.device, step: 'flash' });
       const expectedHash = state.inspectedHash;
       const result = await api.invoke('flash:start', {
         location: state.inspectResult.source.location,
@@ -115,7 +108,6 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         reviewedImageHash: state.inspectResult.layout.imageHash,
         device: candidate.disk.device,
         confirmedDisk,
-        ...(moreTargets.length > 0 ? { moreTargets } : {}),
         verify: true,
         unmount: state.mountConsent,
         allowVirtual: state.showVirtual,
@@ -139,7 +131,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       if (event.jobId !== state.jobId) return;
       switch (event.type) {
         case 'plan':
-          set({ plan: event, flashDevice: event.device, flashDevices: event.targets?.map((t) => t.device) ?? [event.device], progressReceivedAt: Date.now() });
+          set({ plan: event, flashDevice: event.device, progressReceivedAt: Date.now() });
           return;
         case 'progress': {
           // Bytes flow again: the server is back, stop saying it is unreachable.
@@ -165,7 +157,6 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         ...IDLE,
         jobId: job.jobId,
         flashDevice: job.device,
-        flashDevices: job.plan?.targets?.map((t) => t.device) ?? [job.device],
         plan: job.plan,
         progress: last !== null && last.type === 'progress' ? last : null,
         progressReceivedAt: job.plan === null ? null : Date.now(),
@@ -207,12 +198,12 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
     },
     async flashAnother() {
       get().resetFlash();
-      set({ step: 'target', userPicked: false, mountConsent: false, extraDevices: [] });
+      set({ step: 'target', userPicked: false, mountConsent: false });
       await get().refreshDisks();
     },
     startOver() {
       get().resetFlash();
-      set({ step: 'source', inspectResult: null, selectedDevice: null, extraDevices: [], userPicked: false, mountConsent: false, candidates: [] });
+      set({ step: 'source', inspectResult: null, selectedDevice: null, userPicked: false, mountConsent: false, candidates: [] });
     },
   });
 };

@@ -1,7 +1,6 @@
 /**
  * Target slice: the disks main reports (disks:list, evaluated for the inspected image),
- * the "show virtual disks" toggle, the highlighted disk, the further disks ticked to be
- * written by the same job, and the unmount consent.
+ * the "show virtual disks" toggle, the highlighted disk and the unmount consent.
  * Hotplug (disks:changed, via the IPC bridge) triggers a fresh listing.
  */
 import { diskIdentityOf } from '../../../src/common/disk-identity-of.ts';
@@ -18,8 +17,6 @@ export interface TargetSlice {
   readonly disksError: AppError | null;
   readonly showVirtual: boolean;
   readonly selectedDevice: string | null;
-  /** More disks ticked to be written in the same job as the highlighted one (none by default). */
-  readonly extraDevices: readonly string[];
   /** The user clicked a disk (kept across hotplug while it stays choosable). */
   readonly userPicked: boolean;
   /** The user agreed that the target's mounted partitions may be unmounted. */
@@ -30,23 +27,12 @@ export interface TargetSlice {
    * meanwhile, even when a hotplug refresh has put that other disk into `candidates`.
    */
   readonly confirmedDisk: DiskIdentity | null;
-  /** Every chosen disk's identity when going on to Confirm (the ticked ones too). */
-  readonly confirmedDisks: readonly DiskIdentity[];
   refreshDisks(): Promise<void>;
   setShowVirtual(show: boolean): Promise<void>;
   selectDisk(device: string): void;
-  /** Ticks or unticks a further choosable disk to write in the same job. */
-  toggleExtraDisk(device: string): void;
   setMountConsent(consent: boolean): void;
   /** Target → Confirm, when a choosable disk is highlighted. */
   proceedToConfirm(): void;
-}
-
-/** Every disk the job will write: the highlighted one first, then the ticked ones in list order. */
-export function chosenCandidates(state: { readonly candidates: readonly DiskCandidate[]; readonly selectedDevice: string | null; readonly extraDevices: readonly string[] }): DiskCandidate[] {
-  const first = selectedCandidate(state);
-  if (first === null) return [];
-  return [first, ...state.candidates.filter((c) => c.disk.device !== first.disk.device && state.extraDevices.includes(c.disk.device) && isChoosable(c))];
 }
 
 /** The candidate currently highlighted, if any. */
@@ -62,11 +48,9 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     disksError: null,
     showVirtual: false,
     selectedDevice: null,
-    extraDevices: [],
     userPicked: false,
     mountConsent: false,
     confirmedDisk: null,
-    confirmedDisks: [],
     async refreshDisks() {
       const state = get();
       const image = state.inspectResult;
@@ -91,8 +75,6 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
         disksError: null,
         candidates: result.value,
         selectedDevice: highlighted.device,
-        // A ticked disk that went away or is refused now is no longer ticked.
-        extraDevices: now.extraDevices.filter((device) => device !== highlighted.device && result.value.some((c) => c.disk.device === device && isChoosable(c))),
         userPicked: highlighted.userPicked,
         mountConsent: highlighted.device === now.selectedDevice ? now.mountConsent : false,
       });
@@ -104,21 +86,14 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     selectDisk(device) {
       const candidate = get().candidates.find((c) => c.disk.device === device);
       if (candidate === undefined || !isChoosable(candidate)) return;
-      set({ selectedDevice: device, userPicked: true, extraDevices: get().extraDevices.filter((d) => d !== device), mountConsent: device === get().selectedDevice ? get().mountConsent : false });
-    },
-    toggleExtraDisk(device) {
-      const state = get();
-      const candidate = state.candidates.find((c) => c.disk.device === device);
-      if (candidate === undefined || !isChoosable(candidate) || device === state.selectedDevice) return;
-      const ticked = state.extraDevices.includes(device);
-      set({ extraDevices: ticked ? state.extraDevices.filter((d) => d !== device) : [...state.extraDevices, device], mountConsent: false });
+      set({ selectedDevice: device, userPicked: true, mountConsent: device === get().selectedDevice ? get().mountConsent : false });
     },
     setMountConsent(mountConsent) {
       set({ mountConsent });
     },
     proceedToConfirm() {
       const candidate = selectedCandidate(get());
-      if (candidate !== null && isChoosable(candidate)) set({ step: 'confirm', confirmedDisk: diskIdentityOf(candidate.disk), confirmedDisks: chosenCandidates(get()).map((c) => diskIdentityOf(c.disk)) });
+      if (candidate !== null && isChoosable(candidate)) set({ step: 'confirm', confirmedDisk: diskIdentityOf(candidate.disk) });
     },
   });
 };

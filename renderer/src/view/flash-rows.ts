@@ -4,8 +4,7 @@
  * Every number comes from the writer's measurements; nothing is estimated here except
  * the fractions of what it reported.
  */
-import type { AppError } from '../../../src/model/app-error.ts';
-import type { RegionPhase, RegionProgress, TargetState } from '../../../src/model/flash-progress.ts';
+import type { RegionPhase, RegionProgress } from '../../../src/model/flash-progress.ts';
 import type { PlanEvent, ProgressEvent } from '../store/flash-slice.ts';
 import { jobPhaseText } from '../../../src/common/format-units.ts';
 
@@ -83,26 +82,4 @@ export function flashTotals(plan: PlanEvent | null, progress: ProgressEvent | nu
     phaseText: jobPhaseText(progress?.phase),
     elapsedMs: progress?.elapsedMs ?? 0,
   };
-}
-
-/** One disk's lane of a job writing several disks: its own rows and where it stands. */
-export interface FlashLane {
-  readonly device: string;
-  readonly state: TargetState;
-  readonly error: AppError | null;
-  readonly rows: readonly FlashRow[];
-  /** 0..1 over writing and read-back of this disk. */
-  readonly fraction: number;
-}
-
-/** A lane per disk from the newest progress event (else the plan); empty for a job of one disk. */
-export function flashLanes(plan: PlanEvent | null, progress: ProgressEvent | null): FlashLane[] {
-  const laneOf = (device: string, state: TargetState, error: AppError | null, regions: readonly RegionProgress[]): FlashLane => {
-    const total = regions.reduce((sum, r) => sum + r.uncompressedBytes, 0);
-    const done = regions.reduce((sum, r) => sum + r.writtenBytes + (r.phase === 'verified' ? r.uncompressedBytes : r.verifiedBytes), 0);
-    return { device, state, error, rows: regions.map(regionRow), fraction: state === 'verified' || state === 'written' ? 1 : ratio(done, 2 * total) };
-  };
-  if (progress?.targets !== undefined && progress.targets.length > 1) return progress.targets.map((t) => laneOf(t.device, t.state, t.error, t.regions));
-  if (progress === null && plan?.targets !== undefined && plan.targets.length > 1) return plan.targets.map((t) => laneOf(t.device, 'running', null, plan.regions));
-  return [];
 }
