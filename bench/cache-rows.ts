@@ -65,14 +65,17 @@ async function settledBytes(accessLog: string): Promise<number> {
   }
 }
 
-/** Starts `command` in its own process group and SIGKILLs the group once the cache holds `fraction` of the image. */
-async function killAtFraction(command: readonly string[], cacheDir: string, imageBytes: number, fraction: number): Promise<number> {
+/**
+ * Starts `command` in its own process group and SIGKILLs the group once the cache holds
+ * `fraction` of the image; null when the flash ended first (the cache never got that far).
+ */
+async function killAtFraction(command: readonly string[], cacheDir: string, imageBytes: number, fraction: number): Promise<number | null> {
   const child = spawn(command[0] as string, command.slice(1), { detached: true, stdio: 'ignore', env: process.env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const store = new CacheStore({ dir: cacheDir, maxBytes: null, owner: null });
   const cached = (): number => store.list().reduce((n, e) => n + e.cachedBytes, 0);
   while (cached() < fraction * imageBytes) {
-    if (child.exitCode !== null) throw new Error('the flash to be killed ended first');
+    if (child.exitCode !== null || child.signalCode !== null) return null;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   process.kill(-(child.pid as number), 'SIGKILL');
@@ -103,6 +106,10 @@ export async function measureCacheRows(context: CacheRowsContext): Promise<Cache
       rmSync(cacheDir, { recursive: true, force: true });
       const before = await settledBytes(context.accessLog);
       const killedAtFraction = await killAtFraction(command, cacheDir, context.imageBytes, 0.5);
+      if (killedAtFraction === null) {
+        context.log(`bench: round ${round} g: the flash ended before half the image was cached (${((cachedFraction(cacheDir) ?? 0) * 100).toFixed(0)} % cached); no kill to resume from`);
+        continue;
+      }
       const sample = context.measure('g', command);
       g.push({ sample, transferredBytes: (await settledBytes(context.accessLog)) - before, killedAtFraction });
       context.log(`bench: round ${round} g: killed at ${(killedAtFraction * 100).toFixed(0)} %, resumed in ${sample.wallSeconds.toFixed(2)} s, ${(g.at(-1)!.transferredBytes / context.imageBytes).toFixed(3)}× the image transferred`);
@@ -115,4 +122,9 @@ export async function measureCacheRows(context: CacheRowsContext): Promise<Cache
     rmSync(cacheDir, { recursive: true, force: true });
   }
   return { f, g };
+}
+
+function cachedFraction(cacheDir: string): number | null {
+  const entries = new CacheStore({ dir: cacheDir, maxBytes: null, owner: null }).list();
+  return entries.length === 0 ? null : entries.reduce((n, e) => n + e.cachedBytes / e.sizeBytes, 0) / entries.length;
 }

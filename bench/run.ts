@@ -148,13 +148,14 @@ async function main(): Promise<void> {
       return `| ${labels[name]} | ${seconds.toFixed(2)} | ${(variants[name]!.bytes / 1e6 / seconds).toFixed(0)} | ${(median(s.map((x) => x.peakRssKiB)) / 1024).toFixed(0)} | ${median(s.map((x) => x.cpuSeconds)).toFixed(2)} |`;
     });
     const cacheRow = (label: string, list: readonly { readonly sample: Sample }[]): string => {
+      if (list.length === 0) return `| ${label} | not measured: see the log above | | | |`;
       const seconds = median(list.map((x) => x.sample.wallSeconds));
       return `| ${label} | ${seconds.toFixed(2)} | ${(writeBytes / 1e6 / seconds).toFixed(0)} | ${(median(list.map((x) => x.sample.peakRssKiB)) / 1024).toFixed(0)} | ${median(list.map((x) => x.sample.cpuSeconds)).toFixed(2)} |`;
     };
     rows.push(cacheRow('(f) cosiflash flash --cache --no-verify, warm cache', cacheRows.f), cacheRow('(g) the same, resumed after a SIGKILL at 50 % (wall time of the resumed run)', cacheRows.g));
     const fSeconds = median(cacheRows.f.map((x) => x.sample.wallSeconds));
     const fBytes = Math.max(...cacheRows.f.map((x) => x.transferredBytes));
-    const gRatio = Math.max(...cacheRows.g.map((x) => x.transferredBytes)) / statSync(image.cosiPath).size;
+    const gRatio = cacheRows.g.length === 0 ? null : Math.max(...cacheRows.g.map((x) => x.transferredBytes)) / statSync(image.cosiPath).size;
     const table = [
       `Medians of ${ROUNDS} interleaved runs on ${device} (loop, direct I/O ${dio ? 'on' : 'off'}), served by nginx on 127.0.0.1; ${(writeBytes / 1e6).toFixed(0)} MB written by a/b/d, ${(image.diskSizeBytes / 1e6).toFixed(0)} MB by c.`,
       '',
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
       ...rows,
       '',
       `Wall-time ratios (> 1 means cosiflash is faster): b/a = ${(wall('b') / wall('a')).toFixed(2)}, c/a = ${(wall('c') / wall('a')).toFixed(2)}, b/d = ${(wall('b') / wall('d')).toFixed(2)}`,
-      `Image cache: (f) warm-cache flash a/f = ${(wall('a') / fSeconds).toFixed(2)} (goal > 1), at most ${(fBytes / 1024).toFixed(0)} KiB transferred (goal ≤ 1024 KiB); (g) killed at 50 % and resumed: at most ${gRatio.toFixed(3)}× the image transferred in total (goal ≤ 1.1×).`,
+      `Image cache: (f) warm-cache flash a/f = ${(wall('a') / fSeconds).toFixed(2)} (goal > 1), at most ${(fBytes / 1024).toFixed(0)} KiB transferred (goal ≤ 1024 KiB); (g) killed at 50 % and resumed: ${gRatio === null ? 'not measured (no flash cached half the image before it ended)' : `at most ${gRatio.toFixed(3)}× the image transferred in total`} (goal ≤ 1.1×).`,
     ].join('\n');
     process.stdout.write(`${table}\n`);
   } finally {

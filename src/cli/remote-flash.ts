@@ -75,14 +75,7 @@ async function followStationFlash(call: grpc.ClientReadableStream<Message>, flag
   let report: FlashReport | null = null;
   let refused: CosiflashError | null = null;
   let started = false;
-  let cancelled = false;
-  const onSignal = (): void => {
-    if (!cancelled) process.stderr.write('\nCancelling: asking the station to stop the flash…\n');
-    cancelled = true;
-    call.cancel();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = cancelCallOnSignals(call, 'Cancelling: asking the station to stop the flash…');
   try {
     await new Promise<void>((resolve, reject) => {
       call.on('data', (message: Message) => {
@@ -98,18 +91,17 @@ async function followStationFlash(call: grpc.ClientReadableStream<Message>, flag
       call.on('end', () => resolve());
       call.on('error', (error: grpc.ServiceError) => reject(error));
     }).catch((error: unknown) => {
-      if (cancelled) return;
+      if (signals.cancelled) return;
       const mapped = remoteError(error as grpc.ServiceError, target);
       throw started && mapped.code === 'E_REMOTE_UNREACHABLE' ? new CosiflashError('E_REMOTE_LOST', mapped.detail) : mapped;
     });
   } finally {
     view.finish(null);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
   if (refused !== null) throw refused;
   if (report === null) {
-    if (cancelled) {
+    if (signals.cancelled) {
       say('Cancelled: the station stops the flash; the disk has no valid partition table.');
       return EXIT_CODES.cancelled;
     }
@@ -219,13 +211,7 @@ async function streamDisk(station: RemoteStation, flags: FlashArgs, location: st
   const phases = new Map<string, string>();
   let completed: Message | null = null;
   let started = false;
-  let cancelled = false;
-  const onSignal = (): void => {
-    cancelled = true;
-    call.cancel();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = cancelCallOnSignals(call);
   try {
     await new Promise<void>((resolve, reject) => {
       call.on('data', (message: Message) => {
@@ -248,16 +234,15 @@ async function streamDisk(station: RemoteStation, flags: FlashArgs, location: st
       call.on('end', () => resolve());
       call.on('error', (error: grpc.ServiceError) => reject(error));
     }).catch((error: unknown) => {
-      if (cancelled) return;
+      if (signals.cancelled) return;
       const mapped = remoteError(error as grpc.ServiceError, station.target);
       throw started && mapped.code === 'E_REMOTE_UNREACHABLE' ? new CosiflashError('E_REMOTE_LOST', mapped.detail) : mapped;
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
   if (completed === null) {
-    if (cancelled) {
+    if (signals.cancelled) {
       say('Cancelled: the station was asked to stop.');
       return EXIT_CODES.cancelled;
     }
@@ -312,4 +297,25 @@ async function confirm(question: string, expected: string, json: boolean): Promi
   } finally {
     rl.close();
   }
+}
+
+/** Ctrl-C / SIGTERM cancel the call (once noted on stderr) until dispose(). */
+function cancelCallOnSignals(call: { cancel(): void }, notice?: string): { readonly cancelled: boolean; dispose(): void } {
+  let cancelled = false;
+  const onSignal = (): void => {
+    if (!cancelled && notice !== undefined) process.stderr.write(`\n${notice}\n`);
+    cancelled = true;
+    call.cancel();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    get cancelled() {
+      return cancelled;
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

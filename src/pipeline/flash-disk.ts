@@ -95,12 +95,17 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     disksRead.catch(() => undefined);
     let src: ImageSource;
     let cosi: CosiImage;
-    if (options.prepared !== undefined && options.prepared.location === request.source && (options.prepared.cached ?? false) === (request.cache !== undefined)) {
-      ({ source: src, image: cosi } = await options.prepared.opened);
+    // The image opened ahead is used when it is this request's image, opened the same way, and
+    // opening it worked; otherwise it is closed and the image is opened for the request itself
+    // (with the request's options: a failed early open must not decide the flash).
+    const matches = options.prepared !== undefined && options.prepared.location === request.source && (options.prepared.cached ?? false) === (request.cache !== undefined);
+    const early = matches ? await options.prepared!.opened.catch(() => null) : null;
+    if (early !== null) {
+      ({ source: src, image: cosi } = early);
       source = src;
       assertImageHash(computeImageHash(cosi.metadataBytes), request.expectedHash === undefined ? '' : parseExpectedHash(request.expectedHash));
     } else {
-      if (options.prepared !== undefined) void options.prepared.opened.then(({ source: unused }) => unused.close()).catch(() => undefined);
+      if (options.prepared !== undefined && !matches) void options.prepared.opened.then(({ source: unused }) => unused.close()).catch(() => undefined);
       const network = await openSource(request.source, { ...options.sourceOptions, ...(request.plainHttp === true ? { plainHttp: true } : {}), signal });
       // With a cache request, http(s) images are read through the verified image cache (src/cache/).
       src = request.cache === undefined || network.kind !== 'http' ? network : openCachedSource(network, cacheSettings(request.cache, jobId, options.onEvent));

@@ -78,7 +78,8 @@ export interface PlannedTarget {
   readonly identity: DiskIdentity;
 }
 
-export interface FlashPlan {
+/** The plan carries the request's options through unchanged. */
+export interface FlashPlan extends Pick<PlanFlashInput, 'verify' | 'unmount' | 'allowVirtual' | 'onlyDevices' | 'retryForSeconds' | 'plainHttp' | 'cache'> {
   /** Where the image is, canonical (absolute path or URL): what the writer opens. */
   readonly location: string;
   readonly source: InspectedImage['source'];
@@ -86,13 +87,6 @@ export interface FlashPlan {
   /** `sha384:<hex>`: the image the user saw; the writer refuses any other. */
   readonly imageHash: string;
   readonly targets: readonly PlannedTarget[];
-  readonly verify: boolean;
-  readonly unmount: boolean;
-  readonly allowVirtual: boolean;
-  readonly onlyDevices?: readonly string[];
-  readonly retryForSeconds?: number;
-  readonly plainHttp?: boolean;
-  readonly cache?: FlashCacheRequest;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { CosiflashError } from '../errors.ts';
 import { findSystemTool, SYSTEM_TOOL_DIRS } from '../util/system-tool.ts';
@@ -76,16 +75,7 @@ export async function runCredentialHelper(name: string, serverUrl: string, optio
   return { kind: 'found', username: typeof username === 'string' ? username : '', secret };
 }
 
+/** A program on PATH (absolute entries only), as a user's shell would find it. */
 function findOnPath(program: string, pathEnv: string | undefined): string | null {
-  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
-    if (dir === '' || !path.isAbsolute(dir)) continue;
-    const candidate = path.join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
+  return findSystemTool(program, (pathEnv ?? '').split(path.delimiter).filter((dir) => path.isAbsolute(dir)));
 }

@@ -24,11 +24,3 @@ export function contentSecurityPolicy(options: { connectSources?: readonly strin
     "frame-ancestors 'none'",
   ].join('; ');
 }
-
-/** The policy of renderer/index.html's meta tag: the same, less what only a header can carry. */
-export function metaContentSecurityPolicy(): string {
-  return contentSecurityPolicy()
-    .split('; ')
-    .filter((directive) => !directive.startsWith('frame-ancestors '))
-    .join('; ');
-}

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/cli/exit-codes.ts';
 import { buildCosiFixture, DEFAULT_PARTITIONS, type CosiFixture } from '../support/cosi-fixtures.ts';
-import { makeHtpasswd, makeSelfSignedCert, pushClient, pushCosiArtifact, registrySkipReason, startRegistry, type TestRegistry } from '../support/docker-registry.ts';
+import { makeSelfSignedCert } from '../support/self-signed-cert.ts';
+import { makeHtpasswd, pushClient, pushCosiArtifact, registrySkipReason, startRegistry, type TestRegistry } from '../support/docker-registry.ts';
 import { expectFlashedLike } from '../support/flash-checks.ts';
 import { isRoot, withLoops } from '../support/loop-device.ts';
 import { startTokenAuthProxy, type TokenAuthProxy } from '../support/token-auth-proxy.ts';
@@ -41,7 +42,7 @@ describe.skipIf(skip !== null)(`cosiflash with oci:// references${skip === null 
     dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-oci-cli-'));
     fixture = await buildCosiFixture(OCI_FIXTURE);
     const cosi = await readFile(fixture.cosiPath);
-    cert = await makeSelfSignedCert(dir);
+    cert = await makeSelfSignedCert(dir, 'registry');
     tlsRegistry = await startRegistry({ tls: cert });
     ({ manifestDigest } = await pushCosiArtifact(await pushClient(tlsRegistry, { caPath: cert.certPath }), 'cosi/app', 'v1', cosi));
 

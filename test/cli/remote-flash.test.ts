@@ -4,18 +4,16 @@
  * 127.0.0.1, and against a Trident-only server (no StationService: the client falls back to
  * StreamDisk). Loop devices only; every station offers only the test's own loops.
  */
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { expectFlashedLike, hashDevice } from '../support/flash-checks.ts';
 import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
 import { serveFile, setUpGrpcTests, tearDownGrpcTests, withStation, type GrpcTestContext } from '../grpc/grpc-test-support.ts';
+import { makeSelfSignedCert } from '../support/self-signed-cert.ts';
 import { runCli } from './run-cli.ts';
 
-const run = promisify(execFile);
 const NO_TOKEN = { COSIFLASH_TOKEN: '' };
 let context: GrpcTestContext;
 let certFile: string;
@@ -25,11 +23,9 @@ const TOKEN = 'fleet-test-token-0123456789abcdef';
 
 beforeAll(async () => {
   context = await setUpGrpcTests();
-  certFile = path.join(context.dir, 'station.crt');
-  keyFile = path.join(context.dir, 'station.key');
   tokenFile = path.join(context.dir, 'token');
   // A self-signed certificate for 127.0.0.1: the client trusts exactly it through --tls-ca.
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  ({ certPath: certFile, keyPath: keyFile } = await makeSelfSignedCert(context.dir, 'station'));
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import { EXIT_CODES } from '../../src/cli/exit-codes.ts';
-import { flashAndAct, partitionVerifying, signal, sleep, STOP_MS, tableWritten, TEST_TIMEOUT_MS } from '../support/flash-and-act.ts';
+import { flashAndAct, partitionVerifying, signal, stopAndContinue, tableWritten, TEST_TIMEOUT_MS } from '../support/flash-and-act.ts';
 import { isRoot, itRootOnly, ROOT_ONLY_REASON } from '../support/loop-device.ts';
 
 describe.skipIf(!isRoot()).concurrent(isRoot() ? 'faults: signals to the writer during a CLI flash' : `faults: signals to the writer during a CLI flash (skipped: ${ROOT_ONLY_REASON})`, () => {
@@ -24,11 +24,7 @@ describe.skipIf(!isRoot()).concurrent(isRoot() ? 'faults: signals to the writer 
   }, TEST_TIMEOUT_MS);
 
   itRootOnly('SIGSTOP of the writer for 30 s during the read-back: the CLI declares it silent, kills it and clears the disk', async () => {
-    const { run, acted } = await flashAndAct(partitionVerifying, async ({ writer }) => {
-      signal(writer, 'SIGSTOP');
-      await sleep(STOP_MS);
-      signal(writer, 'SIGCONT');
-    });
+    const { run, acted } = await flashAndAct(partitionVerifying, ({ writer }) => stopAndContinue(writer));
     expect(acted).toBe(true);
     expect(run.code).toBe(EXIT_CODES.writeFailed);
     expect(run.stderr).toMatch(/stopped answering/);
@@ -36,11 +32,7 @@ describe.skipIf(!isRoot()).concurrent(isRoot() ? 'faults: signals to the writer 
   }, TEST_TIMEOUT_MS);
 
   itRootOnly('SIGSTOP of the writer for 30 s once the table is written: cleared by the CLI, or finished before the stop', async () => {
-    const { run, acted } = await flashAndAct(tableWritten, async ({ writer }) => {
-      signal(writer, 'SIGSTOP');
-      await sleep(STOP_MS);
-      signal(writer, 'SIGCONT');
-    });
+    const { run, acted } = await flashAndAct(tableWritten, ({ writer }) => stopAndContinue(writer));
     expect(acted).toBe(true);
     if (run.code !== EXIT_CODES.ok) expect(run.stderr).toMatch(/Both ends of \/dev\/loop\d+ were zeroed/);
   }, TEST_TIMEOUT_MS);

@@ -9,9 +9,9 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, stopProcess, waitForPort } from './server-process.ts';
 import { Agent, request, type Dispatcher } from 'undici';
 
 export const DOCKER_REGISTRY_PATH = '/usr/bin/docker-registry';
@@ -72,7 +72,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         storageDir,
         log: () => parseLog(output()),
         close: async () => {
-          await stop(child);
+          await stopProcess(child);
           await rm(dir, { recursive: true, force: true });
         },
       };
@@ -118,9 +118,9 @@ async function launch(configPath: string, port: number): Promise<{ child: ChildP
     stderr += data.toString();
   });
   try {
-    await waitForPort(port, child, () => stderr);
+    await waitForPort(port, child, () => stderr, { name: 'docker-registry', fatal: /address already in use/i });
   } catch (error) {
-    await stop(child);
+    await stopProcess(child);
     throw error;
   }
   return { child, output: () => stderr };
@@ -147,52 +147,6 @@ function parseLog(text: string): RegistryLogEntry[] {
   return entries;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}): ${stderr()}`);
-    if (/address already in use/i.test(stderr())) throw new Error(`docker-registry: address already in use: ${stderr()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`docker-registry did not start listening on 127.0.0.1:${port}: ${stderr()}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** A self-signed certificate for 127.0.0.1 and localhost, made with openssl now. */
-export async function makeSelfSignedCert(dir: string): Promise<{ certPath: string; keyPath: string }> {
-  const certPath = path.join(dir, 'registry.crt');
-  const keyPath = path.join(dir, 'registry.key');
-  await execTool('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyPath, '-out', certPath]);
-  return { certPath, keyPath };
-}
 
 /** An htpasswd file with one bcrypt user (apache2-utils `htpasswd -B`). */
 export async function makeHtpasswd(dir: string, user: string, password: string): Promise<string> {

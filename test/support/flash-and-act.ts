@@ -30,6 +30,12 @@ export const signal = (pid: number, name: NodeJS.Signals): void => {
     // already gone
   }
 };
+/** Stops `pid` for STOP_MS (Ctrl-Z, a closed laptop lid), then lets it continue. */
+export async function stopAndContinue(pid: number): Promise<void> {
+  signal(pid, 'SIGSTOP');
+  await sleep(STOP_MS);
+  signal(pid, 'SIGCONT');
+}
 
 /** Flashes a fresh loop device with the CLI and runs `act` once, at the first line `when` matches. */
 export async function flashAndAct(when: Trigger, act: (pids: { cli: number; writer: number }) => Promise<void>): Promise<{ run: CliFlashRun; fixture: CosiFixture; device: string; acted: boolean }> {

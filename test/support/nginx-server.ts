@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer, connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, stopProcess, waitForPort } from './server-process.ts';
 
 export const NGINX_PATH = '/usr/sbin/nginx';
 
@@ -64,13 +64,13 @@ export async function startNginx(content: NginxContent, options: { limitRate?: s
         accessLog: path.join(prefix, 'logs', 'access.log'),
         url: (filePath) => `http://127.0.0.1:${port}/${filePath.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/')}`,
         restart: async (downMs) => {
-          if (child !== null) await stop(child);
+          if (child !== null) await stopProcess(child);
           child = null;
           await new Promise((resolve) => setTimeout(resolve, downMs));
           child = (await launch(prefix, root, port, options.limitRate)).child;
         },
         close: async () => {
-          if (child !== null) await stop(child);
+          if (child !== null) await stopProcess(child);
           await rm(prefix, { recursive: true, force: true });
         },
       };
@@ -114,9 +114,9 @@ async function launch(prefix: string, root: string, port: number, limitRate: str
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => { stderr += data.toString(); });
   try {
-    await waitForPort(port, child, () => stderr);
+    await waitForPort(port, child, () => stderr, { name: 'nginx' });
   } catch (error) {
-    await stop(child);
+    await stopProcess(child);
     throw error;
   }
   return { port, child };
@@ -133,38 +133,3 @@ async function publishFiles(root: string, files: Record<string, Buffer | string>
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls until nginx accepts connections; fails with its stderr if it exits first. */
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nginx exited (${child.exitCode ?? child.signalCode}): ${stderr()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not start listening on 127.0.0.1:${port}: ${stderr()}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
