@@ -136,6 +136,11 @@ export interface FlashStartRequest {
    * another disk now, and the writer checks it again after its exclusive open.
    */
   readonly confirmedDisk: DiskIdentity;
+  /**
+   * More disks written by the same job (the user ticked several on the Target screen), each with
+   * the identity it was shown with; checked like `device`/`confirmedDisk`. Absent: one disk.
+   */
+  readonly moreTargets?: readonly { readonly device: string; readonly confirmedDisk: DiskIdentity }[];
   /** Read back and hash every region after writing. */
   readonly verify: boolean;
   /** Unmount the target's mounted partitions first (the user agreed). */

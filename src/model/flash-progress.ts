@@ -1,4 +1,5 @@
 import type { AppError } from './app-error.ts';
+import type { DiskIdentity } from './disk-identity.ts';
 
 /** Phase of one region during a flash. */
 export type RegionPhase = 'waiting' | 'downloading' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
@@ -18,7 +19,16 @@ export interface RegionProgress {
 
 /** The progress stream of a flash job: one discriminated union, throttled at the source (≤ 4 Hz). */
 export type FlashProgress =
-  | { readonly type: 'plan'; readonly jobId: string; readonly device: string; readonly regions: readonly RegionProgress[]; readonly totalWriteBytes: number }
+  | {
+      readonly type: 'plan';
+      readonly jobId: string;
+      /** The first target. */
+      readonly device: string;
+      readonly regions: readonly RegionProgress[];
+      readonly totalWriteBytes: number;
+      /** Every target of the job in order (`device` first); present when there is more than one. */
+      readonly devices?: readonly string[];
+    }
   | {
       readonly type: 'progress';
       readonly jobId: string;
@@ -34,7 +44,14 @@ export type FlashProgress =
       readonly etaSeconds?: number | null;
       /** The phase of the job: which partition of how many is written or verified, and how far that phase is (0–1). */
       readonly phase?: { readonly name: 'starting' | 'writing' | 'verifying' | 'finished'; readonly index: number; readonly count: number; readonly fraction: number };
+      /**
+       * One lane per target, present when the job has more than one. The top-level `regions`
+       * are then the shared download/decode (the slowest live target's written/verified bytes).
+       */
+      readonly targets?: readonly TargetProgress[];
     }
+  /** One target of a multi-target job was dropped (its table wiped); the others go on. */
+  | { readonly type: 'target-failed'; readonly jobId: string; readonly device: string; readonly error: AppError }
   | {
       readonly type: 'retry';
       readonly jobId: string;
@@ -52,6 +69,37 @@ export type FlashProgress =
   | { readonly type: 'warning'; readonly jobId: string; readonly code: 'cache'; readonly message: string }
   | { readonly type: 'done'; readonly jobId: string; readonly report: FlashReport }
   | { readonly type: 'failed'; readonly jobId: string; readonly error: AppError; readonly report: FlashReport };
+
+/** The state of one target's lane. */
+export type TargetState = 'waiting' | 'writing' | 'verifying' | 'verified' | 'written' | 'failed' | 'cancelled';
+
+/** Progress of one target of a multi-target job. */
+export interface TargetProgress {
+  readonly device: string;
+  readonly state: TargetState;
+  readonly writtenBytes: number;
+  readonly verifiedBytes: number;
+  /** This target's per-partition progress (downloadedBytes is the shared download). */
+  readonly regions: readonly RegionProgress[];
+  readonly error: AppError | null;
+}
+
+/** The section of a multi-target report for one disk. */
+export interface TargetReport {
+  readonly device: { readonly path: string; readonly model: string | null; readonly serial: string | null; readonly sizeBytes: number };
+  /** The identity the writer checked after its exclusive open. */
+  readonly identity: DiskIdentity | null;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly elapsedMs: number;
+  readonly writtenBytes: number;
+  readonly bytesPerSecond: number;
+  readonly verified: boolean;
+  readonly outcome: 'verified' | 'written' | 'failed' | 'cancelled';
+  readonly regions: readonly RegionVerdict[];
+  readonly error: AppError | null;
+  readonly diskTouched: boolean;
+}
 
 export interface RegionVerdict {
   readonly number: number;
@@ -94,4 +142,11 @@ export interface FlashReport {
    * False when the flash was refused before writing (bad image, hash mismatch, disk refused).
    */
   readonly diskTouched: boolean;
+  /**
+   * A job with more than one target: one section per disk, in the job's order (the top-level
+   * `device`, `regions`, `writtenBytes` are the first target's). The top-level `outcome` and
+   * `error` are the worst target's; the job's final event is 'done' when at least one target
+   * was verified (or written), 'failed' only when none was. Absent for a one-disk job.
+   */
+  readonly targets?: readonly TargetReport[];
 }

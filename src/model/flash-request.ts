@@ -20,6 +20,12 @@ export interface FlashRequest {
   readonly onlyDevices?: readonly string[];
   /** The disk the user confirmed; the writer refuses with E_DISK_CHANGED, before writing, when the device is no longer it. */
   readonly confirmedDisk?: DiskIdentity;
+  /**
+   * Further targets of the same job (issue 11 §1): each region is fetched, hashed and decoded
+   * once and written to `device` and to every one of these. Requires `device`. Each is re-checked
+   * (eligibility, identity) exactly like `device`; a target that fails is dropped alone.
+   */
+  readonly moreTargets?: readonly TargetRequest[];
   /** How long a server that became unreachable mid-flash is retried (default 120 s; `--retry-for`). */
   readonly retryForSeconds?: number;
   /** oci:// only: plain HTTP to a loopback registry (`--plain-http`); the source refuses it for any other registry. */
@@ -29,6 +35,12 @@ export interface FlashRequest {
    * (src/cache/). The folder is the invoking user's; an elevated writer works in it as that user.
    */
   readonly cache?: FlashCacheRequest;
+}
+
+/** One more whole-disk target of a job, with the identity the user confirmed. */
+export interface TargetRequest {
+  readonly device: string;
+  readonly confirmedDisk: DiskIdentity;
 }
 
 export interface FlashCacheRequest {
@@ -51,6 +63,7 @@ export function isFlashRequest(value: unknown): value is FlashRequest {
     typeof v.unmount === 'boolean' &&
     typeof v.allowLoop === 'boolean' &&
     (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
+    (v.moreTargets === undefined || (typeof v.device === 'string' && Array.isArray(v.moreTargets) && v.moreTargets.every(isTargetRequest))) &&
     (v.cache === undefined || isFlashCacheRequest(v.cache)) &&
     (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
     (v.plainHttp === undefined || typeof v.plainHttp === 'boolean') &&
@@ -62,6 +75,12 @@ function isFlashCacheRequest(value: unknown): value is FlashCacheRequest {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return typeof v.dir === 'string' && /^(\/|[A-Za-z]:\\)/.test(v.dir) && v.dir.length <= 4096 && (v.maxBytes === null || (Number.isSafeInteger(v.maxBytes) && (v.maxBytes as number) >= 0));
+}
+
+function isTargetRequest(value: unknown): value is TargetRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.device === 'string' && isDiskIdentity(v.confirmedDisk);
 }
 
 function isDiskIdentity(value: unknown): value is DiskIdentity {
