@@ -168,6 +168,23 @@ export function flashRequestFor(plan: FlashPlan, target: PlannedTarget): FlashRe
   };
 }
 
+/**
+ * The writer's request for every target of a plan in one job (issue 11 §1): the first target
+ * is `device`/`confirmedDisk`, the others `moreTargets`, and candidates are restricted to them.
+ * A one-target plan gives exactly {@link flashRequestFor}'s request.
+ */
+export function flashRequestForAll(plan: FlashPlan): FlashRequest {
+  const [first, ...rest] = plan.targets;
+  if (first === undefined) throw new CosiflashError('E_INTERNAL', 'The plan has no target.');
+  const request = flashRequestFor(plan, first);
+  if (rest.length === 0) return request;
+  return {
+    ...request,
+    moreTargets: rest.map((t) => ({ device: t.disk.device, confirmedDisk: t.identity })),
+    onlyDevices: plan.targets.map((t) => t.disk.device),
+  };
+}
+
 /** The message a front end shows when the image behind a location changed after Review. */
 export function changedSinceReview(location: string, actualHex: string, reviewedHex: string): string {
   return `The image at ${location} changed since you reviewed it (it is now ${formatImageHash(actualHex)}, you reviewed ${formatImageHash(reviewedHex)}). Nothing was written; review the image again.`;
