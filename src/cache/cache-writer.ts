@@ -2,7 +2,7 @@ import type { CacheEntry } from './cache-entry.ts';
 
 /** Bytes per journal record (each re-hashed as a whole before use); 1 MiB keeps a crash's loss small. */
 export const CACHE_RECORD_BYTES = 1024 * 1024;
-/** Bytes waiting for the cache disk before caching stops (the flash never waits for the cache). */
+/** Bytes waiting for the cache disk beyond which new records are skipped (the flash never waits for the cache). */
 export const CACHE_QUEUE_BYTES = 32 * 1024 * 1024;
 
 interface PendingRecord {
@@ -14,8 +14,11 @@ interface PendingRecord {
 /**
  * Copies bytes the flash already has into the cache, off its path: {@link offer} only queues
  * (never awaits); records of up to {@link CACHE_RECORD_BYTES}, cut at multiples of it, are
- * written and journalled in the background. When the queue exceeds its bound or a write fails
- * (ENOSPC on a full cache disk), caching stops with one warning and the flash goes on.
+ * written and journalled in the background. A record that would take the queue over its bound
+ * is skipped (the cache disk fell behind the download): caching goes on with the records that
+ * follow once the queue drained, and the skipped ones are downloaded again by the next read
+ * (one warning). A failed write (ENOSPC on a full cache disk) stops caching, with one warning;
+ * the flash goes on either way.
  */
 export class CacheWriter {
   readonly #entry: CacheEntry;
@@ -28,6 +31,7 @@ export class CacheWriter {
   #draining: Promise<void> | null = null;
   #stopped: string | null = null;
   #writtenBytes = 0;
+  #skippedBytes = 0;
 
   constructor(entry: CacheEntry, options: { onWarning: (message: string) => void; maxQueuedBytes?: number; recordBytes?: number }) {
     this.#entry = entry;
@@ -40,6 +44,11 @@ export class CacheWriter {
   /** Why caching stopped, or null while it goes on. */
   get stoppedReason(): string | null {
     return this.#stopped;
+  }
+
+  /** Bytes not cached because the cache disk was behind (the next read downloads them again). */
+  get skippedBytes(): number {
+    return this.#skippedBytes;
   }
 
   /** Bytes written into the cache by this writer. */
@@ -73,12 +82,15 @@ export class CacheWriter {
     const pending = this.#pending;
     this.#pending = null;
     if (pending === null || pending.lengthBytes === 0 || this.#stopped !== null) return;
-    this.#queue.push(pending);
-    this.#queuedBytes += pending.lengthBytes;
-    if (this.#queuedBytes > this.#maxQueuedBytes) {
-      this.#stop(`the cache disk fell more than ${Math.round(this.#maxQueuedBytes / 1024 / 1024)} MiB behind the download`);
+    if (this.#queuedBytes + pending.lengthBytes > this.#maxQueuedBytes) {
+      if (this.#skippedBytes === 0) {
+        this.#onWarning(`The cache disk fell more than ${Math.round(this.#maxQueuedBytes / 1024 / 1024)} MiB behind the download: parts of the image are not cached this time (the next flash downloads only those). The flash goes on.`);
+      }
+      this.#skippedBytes += pending.lengthBytes;
       return;
     }
+    this.#queue.push(pending);
+    this.#queuedBytes += pending.lengthBytes;
     this.#draining ??= this.#drain();
   }
 
