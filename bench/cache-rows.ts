@@ -1,10 +1,11 @@
 /**
  * Bench rows (f) and (g) of issue #11 — the verified image cache, measured like (a):
- *   (f) cosiflash flash --cache --no-verify from a warm cache (filled by one earlier flash);
- *       goal: faster than (a), at most 1 MiB transferred.
+ *   (f) cosiflash flash --cache --no-verify from a warm cache (filled by `cosiflash cache fetch`,
+ *       as a station does before devices arrive); goal: faster than (a), at most 1 MiB transferred.
  *   (g) a resumed cosiflash flash --cache --no-verify after the first one was SIGKILLed (CLI and
- *       writer, as a crash) once half the image was cached; goal: total transferred (the killed
- *       run plus the resumed one) at most 1.1× the image.
+ *       writer, as a crash) once the flash itself reported half of its job done (`--json`
+ *       progress fraction ≥ 0.5); goal: total transferred (the killed run plus the resumed one)
+ *       at most 1.1× the image.
  * Bytes are counted from nginx's access log ($body_bytes_sent).
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +22,8 @@ export interface CacheSample {
 export interface CacheRowsContext {
   /** The (a) command without --no-verify: `node bin/cosiflash.js flash URL --disk … --yes --hash …`. */
   readonly flash: readonly string[];
+  /** `node bin/cosiflash.js cache fetch URL --hash …`: fills the cache for (f). */
+  readonly fetch: readonly string[];
   /** Folder used as XDG_CACHE_HOME for the runs (emptied as needed). */
   readonly cacheHome: string;
   /** nginx's access log. */
@@ -66,18 +69,33 @@ async function settledBytes(accessLog: string): Promise<number> {
 }
 
 /**
- * Starts `command` in its own process group and SIGKILLs the group once the cache holds
- * `fraction` of the image; null when the flash ended first (the cache never got that far).
+ * Starts `command` (with `--json`) in its own process group and SIGKILLs the group once the
+ * flash reports `fraction` of its job done; returns the fraction of the image cached at that
+ * moment, or null when the flash ended first.
  */
 async function killAtFraction(command: readonly string[], cacheDir: string, imageBytes: number, fraction: number): Promise<number | null> {
-  const child = spawn(command[0] as string, command.slice(1), { detached: true, stdio: 'ignore', env: process.env });
+  const child = spawn(command[0] as string, [...command.slice(1), '--json'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: process.env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const store = new CacheStore({ dir: cacheDir, maxBytes: null, owner: null });
   const cached = (): number => store.list().reduce((n, e) => n + e.cachedBytes, 0);
-  while (cached() < fraction * imageBytes) {
-    if (child.exitCode !== null || child.signalCode !== null) return null;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const reached = new Promise<boolean>((resolve) => {
+    let text = '';
+    child.stdout.on('data', (data: Buffer) => {
+      text += data.toString('utf8');
+      const lines = text.split('\n');
+      text = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const event = JSON.parse(line) as { type?: string; fraction?: number };
+          if (event.type === 'progress' && (event.fraction ?? 0) >= fraction) resolve(true);
+        } catch {
+          // not an event line
+        }
+      }
+    });
+    void exited.then(() => resolve(false));
+  });
+  if (!(await reached)) return null;
   process.kill(-(child.pid as number), 'SIGKILL');
   await exited;
   return cached() / imageBytes;
@@ -95,7 +113,7 @@ export async function measureCacheRows(context: CacheRowsContext): Promise<Cache
   const g: CacheRowSamples['g'][number][] = [];
   try {
     rmSync(cacheDir, { recursive: true, force: true });
-    context.measure('fill the cache for f', command);
+    context.measure('fill the cache for f (cache fetch)', context.fetch);
     for (let round = 1; round <= context.rounds; round++) {
       const before = await settledBytes(context.accessLog);
       const sample = context.measure('f', command);
@@ -107,12 +125,12 @@ export async function measureCacheRows(context: CacheRowsContext): Promise<Cache
       const before = await settledBytes(context.accessLog);
       const killedAtFraction = await killAtFraction(command, cacheDir, context.imageBytes, 0.5);
       if (killedAtFraction === null) {
-        context.log(`bench: round ${round} g: the flash ended before half the image was cached (${((cachedFraction(cacheDir) ?? 0) * 100).toFixed(0)} % cached); no kill to resume from`);
+        context.log(`bench: round ${round} g: the flash ended before it reported half its job done (${((cachedFraction(cacheDir) ?? 0) * 100).toFixed(0)} % cached); no kill to resume from`);
         continue;
       }
       const sample = context.measure('g', command);
       g.push({ sample, transferredBytes: (await settledBytes(context.accessLog)) - before, killedAtFraction });
-      context.log(`bench: round ${round} g: killed at ${(killedAtFraction * 100).toFixed(0)} %, resumed in ${sample.wallSeconds.toFixed(2)} s, ${(g.at(-1)!.transferredBytes / context.imageBytes).toFixed(3)}× the image transferred`);
+      context.log(`bench: round ${round} g: killed at half the flash with ${(killedAtFraction * 100).toFixed(0)} % of the image cached, resumed in ${sample.wallSeconds.toFixed(2)} s, ${(g.at(-1)!.transferredBytes / context.imageBytes).toFixed(3)}× the image transferred`);
     }
   } finally {
     for (const [name, value] of Object.entries(saved)) {
