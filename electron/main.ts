@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Notification, app, dialog, ipcMain, powerSaveBlocker, protocol, session } from 'electron';
 import { contentSecurityPolicy } from '../src/web/content-security-policy.ts';
 import { createHandlers, type HandlerRuntime } from '../src/service/create-handlers.ts';
+import { loadCoreServices } from '../src/service/core-services.ts';
 import { cacheSetting } from '../src/service/cache-setting.ts';
 import { configDir } from '../src/service/config-dir.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
@@ -51,6 +52,8 @@ function start(): void {
   hardenSession(session.defaultSession, { csp });
   const handlerRuntime = createHandlers({
     mode: 'electron',
+    // The core operations, imported once (src/service/core-services.ts) and passed in.
+    core: loadCoreServices(),
     // The verified image cache is on unless settings.json says "imageCache": false.
     cache: cacheSetting(configDir()),
     allowLoop,

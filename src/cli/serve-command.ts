@@ -12,6 +12,7 @@ import type { RunningGrpcServer } from '../grpc/grpc-server.ts';
 import { CosiflashError } from '../errors.ts';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { createHandlers } from '../service/create-handlers.ts';
+import { loadCoreServices } from '../service/core-services.ts';
 import { cacheSetting } from '../service/cache-setting.ts';
 import { configDir } from '../service/config-dir.ts';
 import { parseSizeBytes } from '../cache/parse-size.ts';
@@ -111,6 +112,8 @@ export async function runServe(args: readonly string[]): Promise<number> {
   });
   const runtime = createHandlers({
     mode: 'web',
+    // The core operations, imported once (src/service/core-services.ts) and passed in.
+    core: loadCoreServices(),
     cache,
     allowLoop: values['allow-loop'] ?? false,
     ...(onlyDevices.length > 0 ? { onlyDevices } : {}),

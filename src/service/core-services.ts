@@ -1,13 +1,15 @@
 /**
- * The core operations the handler table needs, as one injectable object.
+ * The core operations the handler table needs, built once as one plain object and passed in
+ * (`createHandlers({ core })`).
  *
- * Front ends get the real src/ modules, each imported on first use (so `image:inspect` works
- * without loading the disk modules, and the web server starts fast); tests may substitute
- * single operations. The types are the modules' own (docs/module-apis.md), so a change of
- * a core signature shows up here at compile time.
+ * {@link loadCoreServices} imports the five modules once per process (about 45 ms on the dev
+ * machine, README "Architecture") and resolves to the same object on every call. It is a
+ * dynamic import so that creating the handler table does not wait for it, and so that a disk
+ * module that cannot load (drivelist is native) fails the disk requests, not the start of the
+ * app. Tests may pass their own object. The types are the modules' own, so a change of a
+ * core signature shows up here at compile time.
  */
 import type { inspectInWorker } from '../cosi/inspect-in-worker.ts';
-import type { chooseTarget } from '../disk/choose-target.ts';
 import type { evaluateDisks } from '../disk/evaluate-disks.ts';
 import type { findDisksHolding } from '../disk/find-disks-holding.ts';
 import type { listDisks } from '../disk/list-disks.ts';
@@ -24,20 +26,31 @@ export interface CoreServices {
   readonly inspectImage: typeof inspectInWorker;
   readonly listDisks: typeof listDisks;
   readonly evaluateDisks: typeof evaluateDisks;
-  readonly chooseTarget: typeof chooseTarget;
   readonly findDisksHolding: typeof findDisksHolding;
   readonly spawnWriter: typeof spawnWriter;
 }
 
-/** One real core operation, importing only its module on first use. */
-export async function loadCoreService<K extends keyof CoreServices>(key: K): Promise<CoreServices[K]> {
-  const load: { readonly [P in keyof CoreServices]: () => Promise<CoreServices[P]> } = {
-    inspectImage: async () => (await import('../cosi/inspect-in-worker.ts')).inspectInWorker,
-    listDisks: async () => (await import('../disk/list-disks.ts')).listDisks,
-    evaluateDisks: async () => (await import('../disk/evaluate-disks.ts')).evaluateDisks,
-    chooseTarget: async () => (await import('../disk/choose-target.ts')).chooseTarget,
-    findDisksHolding: async () => (await import('../disk/find-disks-holding.ts')).findDisksHolding,
-    spawnWriter: async () => (await import('../writer/spawn-writer.ts')).spawnWriter,
-  };
-  return load[key]();
+let loaded: Promise<CoreServices> | null = null;
+
+/** The real core services: imported on the first call, then the same object for every caller. */
+export function loadCoreServices(): Promise<CoreServices> {
+  loaded ??= importCoreServices();
+  return loaded;
+}
+
+async function importCoreServices(): Promise<CoreServices> {
+  const [inspect, list, evaluate, holding, writer] = await Promise.all([
+    import('../cosi/inspect-in-worker.ts'),
+    import('../disk/list-disks.ts'),
+    import('../disk/evaluate-disks.ts'),
+    import('../disk/find-disks-holding.ts'),
+    import('../writer/spawn-writer.ts'),
+  ]);
+  return Object.freeze({
+    inspectImage: inspect.inspectInWorker,
+    listDisks: list.listDisks,
+    evaluateDisks: evaluate.evaluateDisks,
+    findDisksHolding: holding.findDisksHolding,
+    spawnWriter: writer.spawnWriter,
+  });
 }

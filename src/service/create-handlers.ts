@@ -21,7 +21,7 @@ import { AutoFlashStation } from './auto-flash-station.ts';
 import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
-import { loadCoreService, type CoreServices, type WriterLaunch } from './core-services.ts';
+import { loadCoreServices, type CoreServices, type WriterLaunch } from './core-services.ts';
 import { DiskWatcher } from './disk-watcher.ts';
 import { EventHub } from './event-hub.ts';
 import { FlashJobs } from './flash-jobs.ts';
@@ -38,8 +38,8 @@ export interface HandlerOptions {
   readonly onlyDevices?: readonly string[];
   /** How to launch the writer for a device (Electron: its binary as node, pkexec if needed). */
   readonly writerLaunch?: (device: string) => WriterLaunch | Promise<WriterLaunch>;
-  /** Replace core operations (tests); missing ones come from the real modules. */
-  readonly core?: Partial<CoreServices>;
+  /** The core operations, built once (src/service/core-services.ts); default the real ones, {@link loadCoreServices}. */
+  readonly core?: CoreServices | Promise<CoreServices>;
   /** Native open-file dialog (Electron); web mode has none. */
   readonly browse?: () => Promise<string | null>;
   /** Native save dialog (Electron): the file to write, or null when cancelled; default `<configDir>/reports/<name>`. */
@@ -90,9 +90,11 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   });
   const logContextBase = { ...(options.station === undefined ? {} : { station: options.station }), ...(options.operator === undefined ? {} : { operator: options.operator }) };
   const allowLoop = options.allowLoop ?? false;
-  const core = coreAccess(options.core);
+  // Built once and passed in; a module that cannot load fails the requests that need it, not this call.
+  const coreReady: Promise<CoreServices> = Promise.resolve(options.core ?? loadCoreServices());
+  coreReady.catch(() => undefined);
   const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
-    (await core('listDisks'))({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
+    (await coreReady).listDisks({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
   let station: AutoFlashStation | null = null;
   const watcher = new DiskWatcher({
     list: () => list(true),
@@ -105,15 +107,15 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
 
   const inspect = async (location: string, expectedHash: string | undefined): Promise<InspectResult> => {
     // In a worker with a time and memory limit: a hostile image cannot stall this loop (and with it every running flash).
-    const { layout, source } = await (await core('inspectImage'))(location, expectedHash === undefined ? {} : { expectedHash });
+    const { layout, source } = await (await coreReady).inspectImage(location, expectedHash === undefined ? {} : { expectedHash });
     return { layout, source };
   };
 
   /** The disks that hold a local source image, found by device number (never a flash target). */
-  const disksHolding = async (sourcePath: string | null): Promise<string[]> => (sourcePath === null ? [] : (await core('findDisksHolding'))(sourcePath));
+  const disksHolding = async (sourcePath: string | null): Promise<string[]> => (sourcePath === null ? [] : (await coreReady).findDisksHolding(sourcePath));
 
   const evaluate = async (request: DisksListRequest): Promise<DiskCandidate[]> => {
-    const evaluateDisks = await core('evaluateDisks');
+    const { evaluateDisks } = await coreReady;
     const disks = await list(request.allowVirtual);
     const base = { sourcePath: request.sourcePath, sourceDisks: await disksHolding(request.sourcePath), unmountConsent: request.unmountConsent, allowVirtual: request.allowVirtual && allowLoop };
     if (request.requiredBytes !== null && request.lbaSize !== null) {
@@ -137,6 +139,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     refuseIfBusy(request.device);
     starting.add(request.device);
     try {
+      const core = await coreReady;
       // The one flash plan, pinned to the image the user reviewed: a file replaced behind the same
       // location since Review is refused here (and again by the writer before its first write),
       // and the disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
@@ -155,9 +158,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
         },
         {
           // In a worker with a time and memory limit (see inspect above).
-          inspect: await core('inspectImage'),
-          listDisks: await core('listDisks'),
-          findDisksHolding: await core('findDisksHolding'),
+          inspect: core.inspectImage,
+          listDisks: core.listDisks,
+          findDisksHolding: core.findDisksHolding,
         },
       );
       const [target] = plan.targets;
@@ -165,7 +168,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       const device = target.disk.device;
       if (device !== request.device) refuseIfBusy(device);
       const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
-      const writer = (await core('spawnWriter'))(flashRequestFor(plan, target), launch);
+      const writer = core.spawnWriter(flashRequestFor(plan, target), launch);
       const { layout, location } = plan;
       return { jobId: jobs.track(writer, { location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
@@ -196,7 +199,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       evaluate: async (disks) => {
         const { layout, source } = await inspectPinned();
         const context = { requiredBytes: layout.disk.sizeBytes, lbaSize: layout.disk.lbaSize, sourcePath: source.localPath, sourceDisks: await disksHolding(source.localPath), unmountConsent: false, allowVirtual: allowLoop };
-        return (await core('evaluateDisks'))([...disks], context);
+        return (await coreReady).evaluateDisks([...disks], context);
       },
       startFlash: async (disk) => {
         const { source, layout } = await inspectPinned();
@@ -291,18 +294,3 @@ export function reportFileName(report: FlashReport): string {
   return `cosiflash-report-${device}-${when}.json`;
 }
 
-/** Core operations: the overrides, else the real ones, each imported once on first use. */
-function coreAccess(overrides: Partial<CoreServices> | undefined): <K extends keyof CoreServices>(key: K) => Promise<CoreServices[K]> {
-  const cache = new Map<keyof CoreServices, Promise<unknown>>();
-  return <K extends keyof CoreServices>(key: K): Promise<CoreServices[K]> => {
-    const override = overrides?.[key];
-    if (override !== undefined) return Promise.resolve(override as CoreServices[K]);
-    let loaded = cache.get(key) as Promise<CoreServices[K]> | undefined;
-    if (loaded === undefined) {
-      loaded = loadCoreService(key);
-      cache.set(key, loaded);
-      loaded.catch(() => cache.delete(key));
-    }
-    return loaded;
-  };
-}
