@@ -1,6 +1,6 @@
 /**
  * One flash, as a front end asks for it (module-apis: src/model). Plain data: it crosses
- * the writer-process boundary as JSON.
+ * the writer-process boundary as JSON, checked there by src/common/flash-request-check.ts.
  */
 import type { DiskIdentity } from './disk-identity.ts';
 export interface FlashRequest {
@@ -50,42 +50,3 @@ export interface FlashCacheRequest {
   readonly maxBytes: number | null;
 }
 
-/** A structural check for data that arrived over a process boundary. */
-export function isFlashRequest(value: unknown): value is FlashRequest {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string';
-  return (
-    typeof v.source === 'string' &&
-    optionalString(v.device) &&
-    optionalString(v.expectedHash) &&
-    typeof v.verify === 'boolean' &&
-    typeof v.unmount === 'boolean' &&
-    typeof v.allowLoop === 'boolean' &&
-    (v.confirmedDisk === undefined || isDiskIdentity(v.confirmedDisk)) &&
-    (v.moreTargets === undefined || (typeof v.device === 'string' && Array.isArray(v.moreTargets) && v.moreTargets.every(isTargetRequest))) &&
-    (v.cache === undefined || isFlashCacheRequest(v.cache)) &&
-    (v.retryForSeconds === undefined || (typeof v.retryForSeconds === 'number' && Number.isFinite(v.retryForSeconds) && v.retryForSeconds >= 0)) &&
-    (v.plainHttp === undefined || typeof v.plainHttp === 'boolean') &&
-    (v.onlyDevices === undefined || (Array.isArray(v.onlyDevices) && v.onlyDevices.every((d) => typeof d === 'string')))
-  );
-}
-
-function isFlashCacheRequest(value: unknown): value is FlashCacheRequest {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.dir === 'string' && /^(\/|[A-Za-z]:\\)/.test(v.dir) && v.dir.length <= 4096 && (v.maxBytes === null || (Number.isSafeInteger(v.maxBytes) && (v.maxBytes as number) >= 0));
-}
-
-function isTargetRequest(value: unknown): value is TargetRequest {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.device === 'string' && isDiskIdentity(v.confirmedDisk);
-}
-
-function isDiskIdentity(value: unknown): value is DiskIdentity {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  const nullableText = (x: unknown): boolean => x === null || typeof x === 'string';
-  return typeof v.device === 'string' && Number.isSafeInteger(v.sizeBytes) && Number.isSafeInteger(v.logicalSectorBytes) && nullableText(v.diskseq) && nullableText(v.majMin) && nullableText(v.serial) && nullableText(v.model);
-}

@@ -12,7 +12,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
-import { isFlashRequest, type FlashRequest } from '../model/flash-request.ts';
+import { isFlashRequest } from '../common/flash-request-check.ts';
+import type { FlashRequest } from '../model/flash-request.ts';
 
 export const WRITER_PROTOCOL_VERSION = 1;
 /** Both sides send a heartbeat this often. */

@@ -13,6 +13,9 @@ describe('writer protocol', () => {
 
   it('rejects malformed requests and unknown types', () => {
     expect(parseToWriter(JSON.stringify({ type: 'start', token, jobId: 'j', request: { ...request, verify: 'yes' } }), token)).toBeNull();
+    // More targets without the first one: no disk is written on a malformed request (test/common/flash-request-check.test.ts has the rules).
+    expect(parseToWriter(JSON.stringify({ type: 'start', token, jobId: 'j', request: { ...request, moreTargets: [{ device: '/dev/sdc', confirmedDisk: { device: '/dev/sdc', sizeBytes: 1, logicalSectorBytes: 512, diskseq: null, majMin: null, serial: null, model: null } }] } }), token)).toBeNull();
+    expect(parseToWriter(JSON.stringify({ type: 'start', token, jobId: 'j', request: { ...request, cache: { dir: 'relative', maxBytes: null } } }), token)).toBeNull();
     expect(parseToWriter(JSON.stringify({ type: 'format-disk', token }), token)).toBeNull();
     expect(parseToWriter('not json', token)).toBeNull();
     expect(parseToWriter('[1,2]', token)).toBeNull();
