@@ -11,7 +11,7 @@
 import { CosiflashError } from '../errors.ts';
 import type { Channel, RequestOf } from './contract.ts';
 import { diskIdentityCheck, MAX_LOCATION_CHARS } from '../common/flash-request-check.ts';
-import { type Check, flag, integer, nullable, optional, shape, text } from '../common/value-checks.ts';
+import { allOf, type Check, flag, integer, isPlainObject, listOf, nullable, optional, shape, text } from '../common/value-checks.ts';
 
 const location = text({ maxLength: MAX_LOCATION_CHARS });
 const hash = text({ maxLength: 256 });
@@ -24,6 +24,24 @@ const isoTime: Check = (value, path) => (typeof value === 'string' && value.leng
 const logQuery = shape({ text: query, result: nullable(logResult), since: nullable(isoTime) });
 /** The disk the user confirmed (model/disk-identity.ts): every field present, unknown ones null. */
 const diskIdentity = diskIdentityCheck;
+const targetDevice = text({ maxLength: 512 });
+/** Most disks one flash from the UI writes (`device` plus `moreTargets`). */
+export const MAX_UI_TARGETS = 16;
+/** One more disk the user ticked, with the identity it was shown with; the identity names the same device. */
+const moreTarget: Check = allOf(shape({ device: targetDevice, confirmedDisk: diskIdentity }), (value, path) => {
+  const target = value as { device: string; confirmedDisk: { device: string } };
+  return target.confirmedDisk.device === target.device ? null : `${path}.confirmedDisk.device: must be ${path}.device (${target.device})`;
+});
+/** No disk named twice in one flash (the first `device` included). */
+const distinctTargets: Check = (value, path) => {
+  if (!isPlainObject(value) || !Array.isArray(value.moreTargets)) return null;
+  const seen = new Set([value.device]);
+  for (const [index, target] of (value.moreTargets as readonly { device: string }[]).entries()) {
+    if (seen.has(target.device)) return `${path}.moreTargets[${index}].device: ${target.device} is named twice; each disk may be chosen once`;
+    seen.add(target.device);
+  }
+  return null;
+};
 
 /** One guard per request channel (the contract test checks this covers CHANNELS exactly). */
 export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
@@ -37,16 +55,20 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
     unmountConsent: flag,
     allowVirtual: flag,
   }),
-  'flash:start': shape({
-    location,
-    expectedHash: optional(hash),
-    reviewedImageHash: hash,
-    device: text({ maxLength: 512 }),
-    confirmedDisk: diskIdentity,
-    verify: flag,
-    unmount: flag,
-    allowVirtual: flag,
-  }),
+  'flash:start': allOf(
+    shape({
+      location,
+      expectedHash: optional(hash),
+      reviewedImageHash: hash,
+      device: text({ maxLength: 512 }),
+      confirmedDisk: diskIdentity,
+      moreTargets: optional(listOf(moreTarget, { maxItems: MAX_UI_TARGETS - 1 })),
+      verify: flag,
+      unmount: flag,
+      allowVirtual: flag,
+    }),
+    distinctTargets,
+  ),
   'flash:cancel': shape({ jobId }),
   'flash:list': empty,
   'report:get': shape({ jobId }),
