@@ -12,6 +12,7 @@ import { selectedCandidate } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { diskName } from '../../../src/common/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
+import { diskListStatus } from '../view/disk-list-status.ts';
 
 export function TargetScreen() {
   const result = useAppStore((state) => state.inspectResult);
@@ -68,7 +69,7 @@ export function TargetScreen() {
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
         <span className="muted small" role="status">
-          {candidates.length === 0 ? (loading ? 'Looking for disks…' : 'No disks found') : `${candidates.filter((c) => c.eligible).length} of ${candidates.length} disks can take this image`}
+          {diskListStatus({ loading, total: candidates.length, eligible: candidates.filter((c) => c.eligible).length })}
         </span>
       </div>
 
