@@ -47,6 +47,7 @@ describe('cosiflash verify (real process)', () => {
       const label = region === 'primary-gpt' ? 'primary GPT' : `partition ${region} \\(${fixture.regions.find((r) => r.number === region)?.name}\\)`;
       expect(result.stdout).toMatch(new RegExp(`FAILED\\s+${label}: E_IMAGE_HASH`));
       expect(result.stdout.match(/FAILED/g)).toHaveLength(1);
+      expect(result.stdout).toMatch(region === 'primary-gpt' ? /1 of \d+ regions? is corrupt\./ : new RegExp(`1 of ${fixture.regions.length} regions is corrupt\\.`));
       const json = JSON.parse((await runCli(['verify', fixture.cosiPath, '--json'])).stdout) as VerifyReport;
       expect(json.ok).toBe(false);
       expect(json.regions.filter((r) => r.verdict !== 'ok').map((r) => r.number)).toEqual([region === 'primary-gpt' ? 0 : region]);
