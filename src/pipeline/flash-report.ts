@@ -2,21 +2,9 @@ import os from 'node:os';
 import type { AppError } from '../model/app-error.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import { APP_VERSION } from '../common/app-version.ts';
-import type { FlashReport, RegionPhase, RegionVerdict } from '../model/flash-progress.ts';
-
-/** The mutable per-region record a flash fills in; frozen into a {@link RegionVerdict} at the end. */
-export interface RegionRecord {
-  number: number;
-  name: string;
-  startLba: number;
-  writtenBytes: number;
-  compressedSha384: string;
-  compressedSha384Ok: boolean | null;
-  uncompressedSha384: string | null;
-  readBackOk: boolean | null;
-  phase: RegionPhase;
-  error: AppError | null;
-}
+import type { DiskIdentity } from '../model/disk-identity.ts';
+import type { FlashReport, RegionPhase, RegionVerdict, TargetReport } from '../model/flash-progress.ts';
+import type { RegionRecord } from './region-ledger.ts';
 
 export interface ReportInput {
   readonly source: string;
@@ -83,4 +71,37 @@ export function buildFlashReport(input: ReportInput): FlashReport {
     error: input.error,
     diskTouched: input.diskTouched,
   };
+}
+
+/** One target's section of a multi-target report, from that target's own report. */
+export function targetSection(report: FlashReport, identity: DiskIdentity | null): TargetReport {
+  const { device, startedAt, finishedAt, elapsedMs, writtenBytes, bytesPerSecond, verified, outcome, regions, error, diskTouched } = report;
+  return { device, identity, startedAt, finishedAt, elapsedMs, writtenBytes, bytesPerSecond, verified, outcome, regions, error, diskTouched };
+}
+
+const SEVERITY: Readonly<Record<FlashReport['outcome'], number>> = { verified: 0, written: 1, cancelled: 2, failed: 3 };
+
+/**
+ * The report of a job with several targets: the first target's report (device, regions, bytes),
+ * with the worst target's outcome and error on top, and one section per target in order.
+ * A one-target job's report is its target's report, unchanged.
+ */
+export function jobReport(perTarget: readonly { readonly report: FlashReport; readonly identity: DiskIdentity | null }[]): FlashReport {
+  const first = perTarget[0];
+  if (first === undefined) throw new Error('A job report needs a target');
+  if (perTarget.length === 1) return first.report;
+  const worst = perTarget.reduce((a, b) => (SEVERITY[b.report.outcome] > SEVERITY[a.report.outcome] ? b : a));
+  return {
+    ...first.report,
+    outcome: worst.report.outcome,
+    verified: perTarget.every((t) => t.report.verified),
+    error: worst.report.error,
+    diskTouched: perTarget.some((t) => t.report.diskTouched),
+    targets: perTarget.map((t) => targetSection(t.report, t.identity)),
+  };
+}
+
+/** A job ends 'done' when at least one of its targets was written (and verified, when asked). */
+export function jobSucceeded(report: FlashReport): boolean {
+  return report.targets === undefined ? report.error === null : report.targets.some((t) => t.error === null && (t.outcome === 'verified' || t.outcome === 'written'));
 }

@@ -16,6 +16,8 @@ export interface RegionPipelineOptions {
   readonly chunkBytes?: number;
   /** Compressed chunks sent but not yet consumed by the decoder (default 8). */
   readonly chunksInFlight?: number;
+  /** Aligned buffers added for each target after the first (default 2: 8 MiB). */
+  readonly blocksPerExtraTarget?: number;
 }
 
 export interface RegionWrite {
@@ -27,8 +29,13 @@ export interface RegionWrite {
   readonly maxWindowLog: number;
   readonly hashDecoded: boolean;
   readonly onDownloaded: (bytes: number) => void;
-  /** `busyMs`: the write worker's total disk-busy time so far, when it measures it. */
-  readonly onWritten: (bytes: number, busyMs?: number) => void;
+  /**
+   * Target `targetIndex` (the order given to `attach`) wrote `bytes` more. `busyMs`: the write
+   * worker's total disk-busy time so far, when it measures it.
+   */
+  readonly onWritten: (bytes: number, busyMs: number | undefined, targetIndex: number) => void;
+  /** A write to one target failed; that target is dropped, the region goes on with the others. */
+  readonly onTargetFailed?: (targetIndex: number, error: AppError) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -41,13 +48,14 @@ export interface RegionResult {
 /**
  * The streaming engine for one flash: this thread receives compressed bytes and hashes
  * them (SHA-384, checked against metadata.json), a decode worker runs zstd and fills
- * aligned buffers, a write worker hashes the decoded bytes and writes them with O_DIRECT.
+ * aligned buffers, a write worker hashes the decoded bytes and writes them with O_DIRECT to
+ * every target of the job (fetched, hashed and decoded once, whatever the number of disks).
  * Every queue is bounded (credits for compressed chunks, a fixed pool of aligned buffers),
  * so memory stays flat whatever the image size; the three stages overlap on both cores.
  */
 export interface RegionPipeline {
-  /** Gives the workers the target (once): its descriptors and aligned buffers. */
-  attach(target: TargetDevice): void;
+  /** Gives the workers the targets (once): their descriptors and the aligned buffers. */
+  attach(target: TargetDevice | readonly TargetDevice[]): void;
   writeRegion(region: RegionWrite): Promise<RegionResult>;
   /** Stops both workers once no write is in flight (bounded wait), then terminates them. */
   close(): Promise<void>;
@@ -67,11 +75,19 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
   decoder.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
   writer.postMessage({ type: 'port', port: channel.port2 }, [channel.port2]);
   let attached = false;
-  const attach = (target: TargetDevice): void => {
-    if (attached) throw new CosiflashError('E_INTERNAL', 'pipeline already has a target');
+  const attach = (target: TargetDevice | readonly TargetDevice[]): void => {
+    if (attached) throw new CosiflashError('E_INTERNAL', 'pipeline already has its targets');
+    const all: readonly TargetDevice[] = Array.isArray(target) ? target : [target as TargetDevice];
+    const first = all[0];
+    if (first === undefined) throw new CosiflashError('E_INTERNAL', 'pipeline needs a target');
     attached = true;
-    writer.postMessage({ type: 'target', fds: { fd: target.fd, tailFd: target.tailFd, direct: target.direct, blockBytes: target.blockBytes } } satisfies ToWriteFromMain);
-    const buffers: BufferRef[] = Array.from({ length: options.blockCount ?? 4 }, () => target.allocate(blockBytes));
+    writer.postMessage({ type: 'targets', targets: all.map((t) => ({ fd: t.fd, tailFd: t.tailFd, direct: t.direct, blockBytes: t.blockBytes })) } satisfies ToWriteFromMain);
+    // One buffer is written to every target: aligned for the first (alignment is of the memory,
+    // so it suits every O_DIRECT target); each extra target adds blocks, so a slow one lags the
+    // others by a bounded amount without stalling the decoder at once.
+    const count = (options.blockCount ?? 4) + (options.blocksPerExtraTarget ?? 2) * (all.length - 1);
+    const allocator = all.find((t) => t.direct) ?? first;
+    const buffers: BufferRef[] = Array.from({ length: count }, () => allocator.allocate(blockBytes));
     decoder.postMessage({ type: 'buffers', buffers } satisfies ToDecode, buffers.map((b) => b.arrayBuffer));
   };
   if (initialTarget !== null) attach(initialTarget);
@@ -127,7 +143,8 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
         inFlight -= 1;
         if (event.chunk.byteLength === chunkBytes) spareChunks.push(event.chunk);
       }
-      else if (event.type === 'written') region.onWritten(event.bytes, event.busyMs);
+      else if (event.type === 'written') region.onWritten(event.bytes, event.busyMs, event.target);
+      else if (event.type === 'target-error') region.onTargetFailed?.(event.target, event.error);
       else if (event.type === 'error') failure ??= event.error;
       else if (event.type === 'region-done') done = { writtenBytes: event.writtenBytes, sha384: event.sha384 };
       notify();

@@ -34,8 +34,8 @@ export interface ToDecodeFromWrite {
   readonly buffer: BufferRef;
 }
 
-/** main → write worker: the target's descriptors (once), or stop. */
-export type ToWriteFromMain = { readonly type: 'target'; readonly fds: TargetFds } | { readonly type: 'abort' };
+/** main → write worker: every target's descriptors (once, in the job's order), or stop. */
+export type ToWriteFromMain = { readonly type: 'targets'; readonly targets: readonly TargetFds[] } | { readonly type: 'abort' };
 
 /** decode worker → main. */
 export type FromDecode =
@@ -47,8 +47,13 @@ export type FromDecode =
 
 /** write worker → main. */
 export type FromWrite =
-  /** `busyMs`: total time so far the disk had a write in flight (the disk's own speed, for the ETA). */
-  | { readonly type: 'written'; readonly id: number; readonly bytes: number; readonly busyMs?: number }
+  /**
+   * `target` (index in the job's order) wrote `bytes` more. `busyMs`: total time so far some
+   * write was in flight (the disks' own speed, for the ETA).
+   */
+  | { readonly type: 'written'; readonly id: number; readonly target: number; readonly bytes: number; readonly busyMs?: number }
+  /** A write to one target failed: that target is dropped, the others go on (the region fails only when none is left). */
+  | { readonly type: 'target-error'; readonly id: number; readonly target: number; readonly error: AppError }
   | { readonly type: 'region-done'; readonly id: number; readonly writtenBytes: number; readonly sha384: string | null }
   | { readonly type: 'error'; readonly id: number; readonly error: AppError }
   | { readonly type: 'idle' };

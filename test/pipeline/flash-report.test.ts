@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFlashReport, type RegionRecord } from '../../src/pipeline/flash-report.ts';
+import { buildFlashReport } from '../../src/pipeline/flash-report.ts';
+import type { RegionRecord } from '../../src/pipeline/region-ledger.ts';
 
 const record = (number: number, phase: RegionRecord['phase'], writtenBytes = 0): RegionRecord => ({
   number, name: `r${number}`, startLba: number * 2048, writtenBytes, compressedSha384: '', compressedSha384Ok: null, uncompressedSha384: null, readBackOk: null, phase, error: null,

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { FlashProgress, RegionProgress } from '../../src/model/flash-progress.ts';
-import { createProgressMeter } from '../../src/pipeline/progress-meter.ts';
+import type { FlashProgress } from '../../src/model/flash-progress.ts';
+import { createRegionLedger, type PlannedRegion } from '../../src/pipeline/region-ledger.ts';
 
-const region = (number: number, sizeBytes: number): RegionProgress => ({ number, name: `p${number}`, phase: 'waiting', compressedBytes: sizeBytes / 2, downloadedBytes: 0, uncompressedBytes: sizeBytes, writtenBytes: 0, verifiedBytes: 0 });
+const region = (number: number, sizeBytes: number): PlannedRegion => ({ number, name: `p${number}`, startLba: number * 2048, compressedBytes: sizeBytes / 2, uncompressedBytes: sizeBytes });
 
-function setup(verify: boolean) {
+function setup(verify: boolean, devices: readonly string[] = ['/dev/loop9']) {
   let clock = 0;
   const events: FlashProgress[] = [];
-  const meter = createProgressMeter({ jobId: 'j', regions: [region(1, 1000), region(2, 3000)], verify, emit: (e) => events.push(e), now: () => clock, windowMs: 2000 });
+  const meter = createRegionLedger({ jobId: 'j', devices, regions: [region(1, 1000), region(2, 3000)], verify, emit: (e) => events.push(e), now: () => clock, windowMs: 2000 });
   return { meter, events, tick: (ms: number) => (clock += ms) };
 }
 
-describe('createProgressMeter', () => {
+describe('createRegionLedger', () => {
   it('emits at most every 250 ms for counter updates', () => {
     const { meter, events, tick } = setup(false);
     for (let i = 0; i < 100; i += 1) {
@@ -80,5 +80,45 @@ describe('createProgressMeter', () => {
     expect(last.fraction).toBe(0.25);
     expect(last.etaSeconds).toBeNull();
     expect(last.etaMs).toBeNull();
+  });
+
+  it('keeps one lane per target: the job shows the slowest live target, a dropped target fails alone', () => {
+    const { meter, events } = setup(false, ['/dev/loop1', '/dev/loop2']);
+    meter.update(1, { phase: 'writing' });
+    meter.add(1, { downloadedBytes: 500 });
+    meter.add(1, { writtenBytes: 800 }, 0);
+    meter.add(1, { writtenBytes: 300 }, 1);
+    meter.flush();
+    let last = events.at(-1);
+    if (last?.type !== 'progress') throw new Error('expected progress');
+    expect(last.regions.find((r) => r.number === 1)).toMatchObject({ writtenBytes: 300, downloadedBytes: 500, phase: 'writing' });
+    expect(last.targets?.map((t) => [t.device, t.writtenBytes, t.regions.find((r) => r.number === 1)?.downloadedBytes])).toEqual([['/dev/loop1', 800, 500], ['/dev/loop2', 300, 500]]);
+
+    const error = { code: 'E_WRITE', title: 'Writing to the disk failed', detail: 'ENOSPC' };
+    meter.failTarget(1, error);
+    last = events.at(-1);
+    if (last?.type !== 'progress') throw new Error('expected progress');
+    // The job now follows the live target; the dropped lane says why.
+    expect(last.regions.find((r) => r.number === 1)?.writtenBytes).toBe(800);
+    expect(last.targets?.[1]).toMatchObject({ state: 'failed', error });
+    expect(meter.liveTargets()).toEqual([0]);
+    // Changes without a target reach live targets only; the report keeps each target's own record.
+    meter.update(1, { phase: 'written', uncompressedSha384: 'ab' });
+    expect(meter.records(0).find((r) => r.number === 1)).toMatchObject({ phase: 'written', uncompressedSha384: 'ab', writtenBytes: 800 });
+    expect(meter.records(1).find((r) => r.number === 1)).toMatchObject({ phase: 'failed', uncompressedSha384: null, writtenBytes: 300, error });
+  });
+
+  it('emits no lanes for a one-target job, and the report equals what progress showed', () => {
+    const { meter, events } = setup(true);
+    meter.update(2, { phase: 'writing' });
+    meter.add(2, { writtenBytes: 3000 });
+    meter.update(2, { phase: 'verified', verifiedBytes: 3000, readBackOk: true });
+    const last = events.at(-1);
+    if (last?.type !== 'progress') throw new Error('expected progress');
+    expect(last.targets).toBeUndefined();
+    const shown = last.regions.find((r) => r.number === 2);
+    const kept = meter.records(0).find((r) => r.number === 2);
+    expect([shown?.phase, shown?.writtenBytes]).toEqual([kept?.phase, kept?.writtenBytes]);
+    expect(kept?.readBackOk).toBe(true);
   });
 });
