@@ -222,11 +222,11 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
   }
 
   // Each target's outcome: the job's error, else its own; a failed, touched disk keeps no valid table.
-  const jobError = error === null ? null : toAppError(error);
   const perTarget = await Promise.all(
     (chosen.length > 0 ? chosen : [null]).map(async (target, index) => {
       const h = held[index];
-      let targetError: unknown = ledger?.targetError(index) ?? jobError;
+      const own = ledger?.targetError(index) ?? null;
+      let targetError: unknown = own === null ? error : fromAppError(own);
       if (targetError !== null && touched[index] === true && h !== undefined) {
         // Leave no valid partition table behind (docs/behavior.md §5.8).
         await h.device.zeroEdges().catch(() => undefined);
