@@ -1,6 +1,6 @@
 /**
  * The flash jobs of one front end: starts writer processes, relays their progress as
- * `flash:progress` events (≤ 4 Hz per job, terminal events at once), keeps each job's plan,
+ * `flash:progress` events (as the writer throttled them: ≤ 4 Hz, phase changes at once), keeps each job's plan,
  * newest event and report so a reloaded UI can catch up, and cancels on request.
  *
  * Every job ends with exactly one `done` or `failed` event: when the writer dies without
@@ -15,7 +15,6 @@ import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import type { RunningWriter } from './core-services.ts';
 
-const PROGRESS_INTERVAL_MS = 250;
 const MAX_FINISHED_JOBS = 50;
 
 /** What a finished job hands to the flash log. */
@@ -37,9 +36,6 @@ interface JobRecord {
   plan: Extract<FlashProgress, { type: 'plan' }> | null;
   last: FlashProgress | null;
   report: FlashReport | null;
-  lastSentMs: number;
-  pending: FlashProgress | null;
-  timer: NodeJS.Timeout | null;
   ended: Promise<void>;
 }
 
@@ -70,9 +66,6 @@ export class FlashJobs {
       plan: null,
       last: null,
       report: null,
-      lastSentMs: 0,
-      pending: null,
-      timer: null,
       ended: Promise.resolve(),
     };
     this.#jobs.set(record.jobId, record);
@@ -165,36 +158,10 @@ export class FlashJobs {
         break;
     }
     job.last = event;
-    if (event.type === 'progress') {
-      this.#throttled(job, event);
-      return;
-    }
+    // Progress is throttled once, at its source (the writer's region ledger: ≤ 4 Hz), and relayed as it comes.
     if (job.state !== 'running') {
-      if (job.timer !== null) clearTimeout(job.timer);
-      job.timer = null;
-      job.pending = null;
       if (job.report !== null) await this.#onFinished?.({ report: job.report, location: job.location, device: job.device, logContext: job.logContext }).catch(() => undefined);
     }
-    this.#send(job, event);
-  }
-
-  #throttled(job: JobRecord, event: FlashProgress): void {
-    const waitMs = job.lastSentMs + PROGRESS_INTERVAL_MS - Date.now();
-    if (waitMs <= 0 && job.timer === null) {
-      this.#send(job, event);
-      return;
-    }
-    job.pending = event;
-    job.timer ??= setTimeout(() => {
-      job.timer = null;
-      const pending = job.pending;
-      job.pending = null;
-      if (pending !== null && job.state === 'running') this.#send(job, pending);
-    }, Math.max(waitMs, 0));
-  }
-
-  #send(job: JobRecord, event: FlashProgress): void {
-    job.lastSentMs = Date.now();
     this.#emit(event);
   }
 
