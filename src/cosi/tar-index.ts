@@ -27,12 +27,6 @@ export interface TarEntry {
   readonly type: string;
 }
 
-export interface TarIndexOptions {
-  signal?: AbortSignal;
-  /** Stop reading after the first entry for which this returns true. */
-  stopAfter?: (entry: TarEntry) => boolean;
-}
-
 /** Walks a tar archive one entry at a time; `readData` reuses the walker's read-ahead. */
 export interface TarWalker {
   /** The next entry, or null at the end of the archive. */
@@ -41,15 +35,6 @@ export interface TarWalker {
   readData(entry: TarEntry): Promise<Buffer>;
   /** Entries returned so far, in archive order. */
   readonly entries: readonly TarEntry[];
-}
-
-/** Reads the whole index (or up to `stopAfter`). Throws E_NOT_COSI when the file is not a tar, E_TAR_INVALID when it is damaged. */
-export async function readTarIndex(source: ImageSource, options: TarIndexOptions = {}): Promise<TarEntry[]> {
-  const walker = openTarWalker(source, { signal: options.signal });
-  for (let entry = await walker.next(); entry !== null; entry = await walker.next()) {
-    if (options.stopAfter?.(entry)) break;
-  }
-  return [...walker.entries];
 }
 
 /** Tar paths as COSI compares them: `./images/x` and `images/x` are the same entry; directories lose their trailing `/`. */

@@ -89,11 +89,6 @@ export function payloadProblem(channel: Channel, payload: unknown): string | nul
   return PAYLOAD_GUARDS[channel](payload, 'payload');
 }
 
-/** Type guard: `payload` is a valid request for `channel`. */
-export function isPayload<C extends Channel>(channel: C, payload: unknown): payload is RequestOf<C> {
-  return payloadProblem(channel, payload) === null;
-}
-
 /** Returns the payload typed for `channel`, or throws E_INPUT naming the first problem. */
 export function assertPayload<C extends Channel>(channel: C, payload: unknown): RequestOf<C> {
   const problem = payloadProblem(channel, payload);

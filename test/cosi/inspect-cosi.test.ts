@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectCosi } from '../../src/cosi/inspect-cosi.ts';
-import { readTarIndex } from '../../src/cosi/tar-index.ts';
+import { readTarIndex } from '../support/read-tar-index.ts';
 import { buildCosiFixture, corruptCosiCopy, type CosiFixtureOptions, type FixtureMetadata } from '../support/cosi-fixtures.ts';
 import { corruptGptHeaderCrc, editGptEntry } from '../support/gpt-edit.ts';
 import { SAMPLES_DIR, sampleNames } from '../support/metadata-samples.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTarIndex } from '../../src/cosi/tar-index.ts';
+import { readTarIndex } from '../support/read-tar-index.ts';
 import { bufferSource } from './buffer-source.ts';
 import { padded, paxRecord, TAR_END, tarEntry, ustarHeader } from '../support/tar-craft.ts';
 
