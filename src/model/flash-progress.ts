@@ -38,9 +38,9 @@ export type FlashProgress =
       readonly etaMs: number | null;
       readonly regions: readonly RegionProgress[];
       readonly retries: number;
-      /** 0–1 of the whole job, the read-back included when verifying (src/pipeline/eta-model.ts). Always set by the progress meter. */
+      /** 0–1 of the whole job, the read-back included when verifying (src/pipeline/eta-model.ts). Always set by the region ledger (src/pipeline/region-ledger.ts). */
       readonly fraction?: number;
-      /** Seconds left for the whole job, null until the estimate is meaningful. Always set by the progress meter. */
+      /** Seconds left for the whole job, null until the estimate is meaningful. Always set by the region ledger (src/pipeline/region-ledger.ts). */
       readonly etaSeconds?: number | null;
       /** The phase of the job: which partition of how many is written or verified, and how far that phase is (0–1). */
       readonly phase?: { readonly name: 'starting' | 'writing' | 'verifying' | 'finished'; readonly index: number; readonly count: number; readonly fraction: number };
