@@ -6,7 +6,6 @@
  * hash, so it cannot write a different image than the one the user confirmed.
  */
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { terminalText } from '../common/terminal-text.ts';
 import { CosiflashError } from '../errors.ts';
@@ -19,12 +18,14 @@ import { needsElevation } from '../writer/plan-writer-launch.ts';
 import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
+import { confirmTargets } from './confirm-targets.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { warnAboutRecentImage } from './recent-image-warning.ts';
 import { flashSummary, reportExitCode } from './flash-summary.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
+export { isShortNameOf } from './confirm-targets.ts';
 import { PLAIN_HTTP_HELP, PLAIN_HTTP_OPTION } from './plain-http-option.ts';
 import { REMOTE_HELP, REMOTE_OPTIONS, remoteFlags, type RemoteFlags } from './remote-option.ts';
 import { parseRetryForSeconds, RETRY_FOR_HELP, RETRY_FOR_OPTION } from './retry-for-option.ts';
@@ -35,7 +36,8 @@ Streams a COSI image onto a whole disk: each partition image to its offset, the 
 table last, then reads everything back and compares. No temporary copy is made.
 
 Options:
-  --disk DEV       Write to DEV (default: the smallest eligible disk that fits)
+  --disk DEV       Write to DEV (default: the smallest eligible disk that fits); repeat it,
+                   or a comma list (--disk a,b), to write several disks at once
   --hash HASH      Refuse unless the image hash is HASH (sha384:<hex> or the hex digits)
   --yes            Do not ask for confirmation (needed when stdin is not a terminal); needs --disk or --auto
   --auto           With --yes: write to the smallest eligible disk that fits, chosen unattended
@@ -67,7 +69,10 @@ station busy), 5 write or verification failed (the disk has no valid partition t
 
 export interface FlashArgs {
   readonly location: string;
+  /** The first --disk (the only one for --remote). */
   readonly disk: string | undefined;
+  /** Every --disk, in order (repeated or a comma list). */
+  readonly disks: readonly string[] | undefined;
   readonly hash: string | undefined;
   readonly yes: boolean;
   readonly auto: boolean;
@@ -93,7 +98,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
   const { values, positionals } = parseCommandArgs('flash', {
     args: [...args],
     options: {
-      disk: { type: 'string' },
+      disk: { type: 'string', multiple: true },
       hash: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       auto: { type: 'boolean' },
@@ -118,15 +123,19 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     strict: true,
   });
   const help = values.help ?? false;
-  if (!help && values.yes === true && values.disk === undefined && values.auto !== true) {
+  const disks = deviceList(values.disk);
+  if (!help && values.yes === true && disks === undefined && values.auto !== true) {
     throw new CosiflashError('E_INPUT', 'flash: --yes writes without asking, so it needs the disk named: add --disk DEV, or --auto to let Cosiflash pick the smallest eligible disk that fits.');
   }
-  if (!help && values.auto === true && values.disk !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV or --auto, not both.');
+  if (!help && values.auto === true && disks !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV or --auto, not both.');
   if (!help && values['cache-max'] !== undefined && values.cache !== true) throw new CosiflashError('E_INPUT', 'flash: --cache-max only applies with --cache.');
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
+  const remote = remoteFlags('flash', values);
+  if (!help && remote !== undefined && disks !== undefined && disks.length > 1) throw new CosiflashError('E_INPUT', 'flash --remote: a station flashes one disk per request; give --disk once.');
   return {
     location: positionals[0] ?? '',
-    disk: values.disk,
+    disk: disks?.[0],
+    disks,
     hash: values.hash,
     yes: values.yes ?? false,
     auto: values.auto ?? false,
@@ -143,7 +152,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     retryForSeconds: parseRetryForSeconds('flash', values['retry-for']),
     plainHttp: values['plain-http'] ?? false,
     cache: values.cache === true ? cacheRequest('flash', values['cache-max']) : undefined,
-    remote: remoteFlags('flash', values),
+    remote,
     help,
   };
 }
@@ -174,7 +183,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   // the image through the cache itself).
   if (!flags.plainHttp && flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
   const startedAt = new Date();
-  const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo } = {
+  const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo; disks?: readonly DiskInfo[] } = {
     ...(flags.station === undefined ? {} : { station: flags.station }),
     ...(flags.operator === undefined ? {} : { operator: flags.operator }),
   };
@@ -183,11 +192,11 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   try {
     // The one flash plan (src/pipeline/plan-flash.ts), pinned to the image hash shown below and
     // carrying the identity of the disk shown: the writer refuses anything else.
-    const { planFlash, flashRequestFor } = await import('../pipeline/plan-flash.ts');
+    const { planFlash, flashRequestForAll } = await import('../pipeline/plan-flash.ts');
     const plan = await planFlash({
       location: flags.location,
       ...(expectedHash === undefined ? {} : { expectedHash }),
-      targets: flags.disk === undefined ? { kind: 'auto' } : { kind: 'named', devices: [{ device: flags.disk }] },
+      targets: flags.disks === undefined ? { kind: 'auto' } : { kind: 'named', devices: flags.disks.map((device) => ({ device })) },
       verify: flags.verify,
       unmount: flags.unmount,
       allowVirtual: flags.allowLoop,
@@ -197,23 +206,24 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       ...(flags.cache === undefined ? {} : { cache: flags.cache }),
     });
     const { layout, location } = plan;
-    const [target] = plan.targets;
-    if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
-    const { disk } = target;
+    const disks = plan.targets.map((target) => target.disk);
+    const [disk] = disks;
+    if (disk === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
     logContext.layout = layout;
     logContext.disk = disk;
+    logContext.disks = disks;
     await warnAboutRecentImage(location, layout.imageHash);
-    say(formatFlashPlan(layout, disk, { verify: flags.verify, unmount: flags.unmount }));
+    say(formatFlashPlan(layout, disks, { verify: flags.verify, unmount: flags.unmount }));
     if (flags.dryRun) {
       say('\nDry run: nothing was written.');
       return EXIT_CODES.ok;
     }
-    if (!flags.yes && !(await confirm(disk.device, flags.json))) {
+    if (!flags.yes && !(await confirm(disks.map((d) => d.device), flags.json))) {
       say('Not confirmed: nothing was written.');
       await tryAppendFlashLog(flashLogEntryBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;
     }
-    const request = flashRequestFor(plan, target);
+    const request = flashRequestForAll(plan);
     let job: WriterJob;
     if (prepared !== null && !needsElevation(request)) {
       job = prepared.start(request);
@@ -268,34 +278,13 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
 }
 
 
-/** Asks the user to type the device name; refuses without a terminal. */
-async function confirm(device: string, json: boolean): Promise<boolean> {
+/** Asks the user to type the device name(s) back (src/cli/confirm-targets.ts); refuses without a terminal. */
+async function confirm(devices: readonly string[], json: boolean, count?: number): Promise<boolean> {
   if (!process.stdin.isTTY) {
     process.stderr.write('cosiflash flash: refusing to write without confirmation: stdin is not a terminal. Pass --yes to confirm non-interactively.\n');
     return false;
   }
-  const rl = createInterface({ input: process.stdin, output: json ? process.stderr : process.stdout });
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  rl.on('SIGINT', onSigint);
-  try {
-    let answer = (await rl.question(`\nType ${device} to erase it and write the image: `, { signal: controller.signal })).trim();
-    // The short name of the right disk ("loop1" for /dev/loop1) is a slip, not a no: ask again.
-    for (let tries = 0; tries < 3 && answer !== device && answer !== '' && isShortNameOf(answer, device); tries++) {
-      answer = (await rl.question(`Type the full path, ${device} (or press Enter to stop): `, { signal: controller.signal })).trim();
-    }
-    return answer === device;
-  } catch {
-    return false;
-  } finally {
-    rl.close();
-  }
-}
-
-/** "loop1", "dev/loop1" or "/dev/loop1/" for /dev/loop1. */
-export function isShortNameOf(answer: string, device: string): boolean {
-  const bare = (text: string): string => text.replace(/^\/+|\/+$/g, '').replace(/^dev\//, '');
-  return bare(answer) === bare(device);
+  return confirmTargets({ input: process.stdin, output: json ? process.stderr : process.stdout, devices, ...(count === undefined ? {} : { count }) });
 }
 
 /** What a failed or cancelled flash left on the disk, in one sentence. */

@@ -67,6 +67,10 @@ describe('parseFlashArgs', () => {
     expect(parseFlashArgs(['http://x/y.cosi', '--yes', '--auto'])).toMatchObject({ yes: true, auto: true, disk: undefined });
     expect(() => parseFlashArgs(['http://x/y.cosi', '--yes', '--auto', '--disk', '/dev/loop9'])).toThrow(/not both/);
   });
+  it('--disk may be repeated or a comma list (several targets); --remote takes one', () => {
+    expect(parseFlashArgs(['http://x/y.cosi', '--disk', '/dev/loop9', '--disk', '/dev/loop8,/dev/loop7'])).toMatchObject({ disk: '/dev/loop9', disks: ['/dev/loop9', '/dev/loop8', '/dev/loop7'] });
+    expect(() => parseFlashArgs(['http://x/y.cosi', '--remote', 'h:1', '--disk', 'a,b'])).toThrow(/give --disk once/);
+  });
 });
 
 describeRootOnly('cosiflash flash', () => {
