@@ -22,7 +22,7 @@ import { confirmTargets } from './confirm-targets.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 import { formatFlashPlan } from './format-flash-plan.ts';
 import { warnAboutRecentImage } from './recent-image-warning.ts';
-import { flashSummary, reportExitCode } from './flash-summary.ts';
+import { allTargetsOk, flashSummary, reportExitCode } from './flash-summary.ts';
 import { createFlashProgressView } from './flash-progress-view.ts';
 import { deviceList, parseCommandArgs } from './parse-command-args.ts';
 export { isShortNameOf } from './confirm-targets.ts';
@@ -271,9 +271,11 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   await onReport(report);
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'report', report })}\n`);
   if (flags.report !== undefined) await writePrivateFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.outcome === 'verified' || report.outcome === 'written') say(flashSummary(report));
-  // A failure or a cancel is a failure summary: stderr, with what it left on the disk.
-  else process.stderr.write(`${flashSummary(report)}\n${terminalText(diskStateLine(report))}\n`);
+  const several = report.targets !== undefined && report.targets.length > 1;
+  if (allTargetsOk(report)) say(flashSummary(report));
+  // A failure or a cancel is a failure summary: stderr, with what it left on the disk (several
+  // disks: every disk's verdict says it).
+  else process.stderr.write(`${flashSummary(report)}\n${several ? '' : `${terminalText(diskStateLine(report))}\n`}`);
   return reportExitCode(report);
 }
 
