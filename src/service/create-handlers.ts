@@ -16,7 +16,7 @@ import { invokingUser } from '../util/invoking-user.ts';
 import type { AppInfo, AppMode, CachedImage, CacheListResult, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
 import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
-import { flashRequestFor, planFlash } from '../pipeline/plan-flash.ts';
+import { flashRequestForAll, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
 import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
@@ -136,20 +136,22 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   };
 
   const startFlash = async (request: FlashStartRequest): Promise<{ jobId: string }> => {
-    refuseIfBusy(request.device);
-    starting.add(request.device);
+    // Every disk the user chose, the first one first (the guard refused a disk named twice).
+    const chosen = [{ device: request.device, confirmed: request.confirmedDisk }, ...(request.moreTargets ?? []).map((t) => ({ device: t.device, confirmed: t.confirmedDisk }))];
+    for (const { device } of chosen) refuseIfBusy(device);
+    for (const { device } of chosen) starting.add(device);
     try {
       const core = await coreReady;
       // The one flash plan, pinned to the image the user reviewed: a file replaced behind the same
       // location since Review is refused here (and again by the writer before its first write),
-      // and the disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
+      // and every disk is re-checked against a fresh enumeration (the UI's list may be stale or forged).
       const plan = await planFlash(
         {
           location: request.location,
           ...(request.expectedHash === undefined ? {} : { expectedHash: request.expectedHash }),
           reviewedImageHash: request.reviewedImageHash,
-          // The disk the user was shown: refused with E_DISK_CHANGED if the path is another disk now.
-          targets: { kind: 'named', devices: [{ device: request.device, confirmed: request.confirmedDisk }] },
+          // The disks the user was shown: refused with E_DISK_CHANGED if a path is another disk now.
+          targets: { kind: 'named', devices: chosen },
           verify: request.verify,
           unmount: request.unmount,
           allowVirtual: request.allowVirtual && allowLoop,
@@ -163,16 +165,19 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
           findDisksHolding: core.findDisksHolding,
         },
       );
-      const [target] = plan.targets;
+      const [target, ...others] = plan.targets;
       if (target === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
+      const devices = plan.targets.map((t) => t.disk.device);
+      for (const device of devices) if (!starting.has(device)) refuseIfBusy(device);
       const device = target.disk.device;
-      if (device !== request.device) refuseIfBusy(device);
       const launch = options.writerLaunch ? await options.writerLaunch(device) : {};
-      const writer = core.spawnWriter(flashRequestFor(plan, target), launch);
+      // One writer, one job for every disk: flashRequestForAll is the one composer of that request.
+      const writer = core.spawnWriter(flashRequestForAll(plan), launch);
       const { layout, location } = plan;
-      return { jobId: jobs.track(writer, { location, device, logContext: { ...logContextBase, layout, disk: target.disk } }) };
+      const moreDevices = others.map((t) => t.disk.device);
+      return { jobId: jobs.track(writer, { location, device, ...(moreDevices.length === 0 ? {} : { moreDevices }), logContext: { ...logContextBase, layout, disk: target.disk } }) };
     } finally {
-      starting.delete(request.device);
+      for (const { device } of chosen) starting.delete(device);
     }
   };
 

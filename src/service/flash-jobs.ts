@@ -30,6 +30,8 @@ interface JobRecord {
   readonly jobId: string;
   readonly location: string;
   readonly device: string;
+  /** Every disk the job writes (`device` first; more when the user chose several). */
+  readonly devices: readonly string[];
   readonly startedAt: Date;
   readonly writer: RunningWriter;
   state: FlashJobState;
@@ -53,13 +55,14 @@ export class FlashJobs {
     this.#onFinished = options.onFinished;
   }
 
-  /** Tracks a started writer; returns its job id. */
-  track(writer: RunningWriter, details: { location: string; device: string; logContext?: FlashLogContext }): string {
+  /** Tracks a started writer (writing `device`, and `moreDevices` in the same job); returns its job id. */
+  track(writer: RunningWriter, details: { location: string; device: string; moreDevices?: readonly string[]; logContext?: FlashLogContext }): string {
     const record: JobRecord = {
       logContext: details.logContext ?? {},
       jobId: writer.jobId,
       location: details.location,
       device: details.device,
+      devices: [details.device, ...(details.moreDevices ?? [])],
       startedAt: new Date(),
       writer,
       state: 'running',
@@ -74,9 +77,9 @@ export class FlashJobs {
     return record.jobId;
   }
 
-  /** True while a job writes to `device`. */
+  /** True while a job writes to `device` (as its first disk or one of the others). */
   isBusy(device: string): boolean {
-    return [...this.#jobs.values()].some((job) => job.state === 'running' && job.device === device);
+    return [...this.#jobs.values()].some((job) => job.state === 'running' && job.devices.includes(device));
   }
 
   get runningCount(): number {

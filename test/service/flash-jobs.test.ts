@@ -59,6 +59,17 @@ describe('FlashJobs', () => {
     expect(jobs.isBusy('/dev/loop9')).toBe(false);
   });
 
+  it('counts every disk of a multi-disk job busy until the job ends', async () => {
+    const jobs = new FlashJobs({ emit: () => undefined });
+    const script = scriptedWriter('j-multi');
+    const jobId = jobs.track(script.writer, { location: '/a.cosi', device: '/dev/loop9', moreDevices: ['/dev/loop10', '/dev/loop11'] });
+    expect(['/dev/loop9', '/dev/loop10', '/dev/loop11', '/dev/loop12'].map((d) => jobs.isBusy(d))).toEqual([true, true, true, false]);
+    script.push({ type: 'done', jobId, report: report('verified') });
+    script.end({ report: report('verified') });
+    await jobs.whenEnded(jobId);
+    expect(['/dev/loop9', '/dev/loop10', '/dev/loop11'].some((d) => jobs.isBusy(d))).toBe(false);
+  });
+
   it('synthesises a failed event when the writer dies without a result', async () => {
     const sent: FlashProgress[] = [];
     const jobs = new FlashJobs({ emit: (event) => sent.push(event) });
