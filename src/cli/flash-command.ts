@@ -15,7 +15,7 @@ import type { FlashReport } from '../model/flash-progress.ts';
 import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
-import { flashLogEntry, flashLogEntryBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
+import { flashLogEntries, flashLogEntriesBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
 import { confirmTargets } from './confirm-targets.ts';
@@ -220,7 +220,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     }
     if (!flags.yes && !(await confirm(disks.map((d) => d.device), flags.json))) {
       say('Not confirmed: nothing was written.');
-      await tryAppendFlashLog(flashLogEntryBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
+      await tryAppendFlashLog(flashLogEntriesBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;
     }
     const request = flashRequestForAll(plan);
@@ -234,12 +234,12 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     prepared = null;
     writing = true;
     return await followJob(job, flags, say, async (report) => {
-      await tryAppendFlashLog(flashLogEntry(report, logContext), logOptions);
+      await tryAppendFlashLog(flashLogEntries(report, logContext), logOptions);
     });
   } catch (error) {
     // Refused while planning (bad image, hash mismatch, no eligible disk): logged as refused.
     if (!writing && !flags.dryRun && error instanceof CosiflashError && error.code !== 'E_INPUT') {
-      await tryAppendFlashLog(flashLogEntryBeforeWriting({ location: flags.location, startedAt, error, context: logContext }), logOptions);
+      await tryAppendFlashLog(flashLogEntriesBeforeWriting({ location: flags.location, startedAt, error, context: logContext }), logOptions);
     }
     throw error;
   } finally {

@@ -49,6 +49,8 @@ export interface FlashLogContext {
   readonly location?: string;
   /** The chosen disk, for model/serial/bus (falls back to the report's device). */
   readonly disk?: DiskInfo | null;
+  /** Every chosen disk of a multi-target flash (found by path for each target's bus). */
+  readonly disks?: readonly DiskInfo[];
 }
 
 /**
@@ -87,14 +89,46 @@ export function flashLogEntry(report: FlashReport, context: FlashLogContext = {}
 }
 
 /**
- * Appends one line. The folder is created 0700 and the file 0600; under sudo/pkexec both are
+ * The log lines for a finished flash: one per disk. A multi-target report (report.targets)
+ * gives one line per target — its device, result (refused when nothing reached it), error,
+ * bytes written, throughput, times and partitions; the image, station, operator and the job's
+ * (shared) download are the same on every line. A one-disk report gives {@link flashLogEntry}.
+ */
+export function flashLogEntries(report: FlashReport, context: FlashLogContext = {}): FlashLogEntry[] {
+  if (report.targets === undefined || report.targets.length <= 1) return [flashLogEntry(report, context)];
+  return report.targets.map((target) => {
+    const disk = context.disks?.find((d) => d.device === target.device.path) ?? (context.disk?.device === target.device.path ? context.disk : null);
+    const { targets: _targets, ...job } = report;
+    return flashLogEntry(
+      {
+        ...job,
+        device: target.device,
+        startedAt: target.startedAt,
+        finishedAt: target.finishedAt,
+        elapsedMs: target.elapsedMs,
+        writtenBytes: target.writtenBytes,
+        bytesPerSecond: target.bytesPerSecond,
+        verified: target.verified,
+        outcome: target.outcome,
+        regions: target.regions,
+        error: target.error,
+        diskTouched: target.diskTouched,
+      },
+      { ...context, disk },
+    );
+  });
+}
+
+/**
+ * Appends one line (or the lines of {@link flashLogEntries}, in the same single write). The folder is created 0700 and the file 0600; under sudo/pkexec both are
  * given to the invoking user. Lines are written with O_APPEND in one write, so front ends
  * logging at the same time do not interleave.
  */
-export async function appendFlashLog(entry: FlashLogEntry, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+export async function appendFlashLog(entry: FlashLogEntry | readonly FlashLogEntry[], options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const env = options.env ?? process.env;
   const file = path.resolve(options.file ?? defaultFlashLogFile(env));
-  await appendPrivateFile(file, `${JSON.stringify(entry)}\n`, { owner: invokingUser(env) });
+  const entries: readonly FlashLogEntry[] = Array.isArray(entry) ? entry : [entry as FlashLogEntry];
+  await appendPrivateFile(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { owner: invokingUser(env) });
   return file;
 }
 
@@ -102,7 +136,7 @@ export async function appendFlashLog(entry: FlashLogEntry, options: { file?: str
  * Appends, and on failure warns instead of throwing: a log that cannot be written must not
  * turn a good flash into a failed one. Returns the file, or null when it failed.
  */
-export async function tryAppendFlashLog(entry: FlashLogEntry, options: { file?: string; env?: NodeJS.ProcessEnv; warn?: (text: string) => void } = {}): Promise<string | null> {
+export async function tryAppendFlashLog(entry: FlashLogEntry | readonly FlashLogEntry[], options: { file?: string; env?: NodeJS.ProcessEnv; warn?: (text: string) => void } = {}): Promise<string | null> {
   try {
     return await appendFlashLog(entry, options);
   } catch (error) {
@@ -200,6 +234,13 @@ export function flashLogEntryBeforeWriting(input: { location: string; startedAt:
     throughputBytesPerSecond: 0,
     partitions: [],
   };
+}
+
+/** {@link flashLogEntryBeforeWriting} for every chosen disk (context.disks): one line per disk of a multi-target flash. */
+export function flashLogEntriesBeforeWriting(input: { location: string; startedAt: Date; error: { code: string }; context?: FlashLogContext }): FlashLogEntry[] {
+  const disks = input.context?.disks ?? [];
+  if (disks.length <= 1) return [flashLogEntryBeforeWriting(input)];
+  return disks.map((disk) => flashLogEntryBeforeWriting({ ...input, context: { ...input.context, disk } }));
 }
 
 /** The History view's filter: text in any identifying field, a result, a start time. Newest first. */

@@ -107,3 +107,34 @@ describe('flashLogCsv', () => {
     expect(row).toContain('0:partition table=verified');
   });
 });
+
+describe('flashLogEntries (one line per disk)', () => {
+  it('a multi-target report gives one line per target: its device, result, error, bytes; the image and station shared', async () => {
+    const { failedTarget, multiTargetReport, targetReport } = await import('../support/multi-target-report.ts');
+    const { makeDisk } = await import('../disk/make-disk.ts');
+    const { flashLogEntries } = await import('../../src/service/flash-log.ts');
+    const refused = failedTarget('/dev/loop3', { code: 'E_DISK_CHANGED', title: 't', detail: 'd' }, false);
+    const job = multiTargetReport([targetReport('/dev/loop1'), failedTarget('/dev/loop2'), refused]);
+    const entries = flashLogEntries(job, { layout, station: 'bench-7', operator: 'ana', disks: [makeDisk({ device: '/dev/loop2', bus: 'LOOP' })] });
+    expect(entries.map((e) => [e.device.path, e.device.serial, e.result, e.errorCode])).toEqual([
+      ['/dev/loop1', 'SER-1', 'verified', null],
+      ['/dev/loop2', 'SER-2', 'failed', 'E_WRITE'],
+      ['/dev/loop3', 'SER-3', 'refused', 'E_DISK_CHANGED'],
+    ]);
+    expect(entries[1]?.device.bus).toBe('LOOP');
+    expect(entries[1]?.partitions).toEqual([{ number: 0, name: 'partition table', verdict: 'failed', readBackOk: null }]);
+    expect(new Set(entries.map((e) => `${e.station} ${e.operator} ${e.image.imageHash} ${e.image.os}`))).toEqual(new Set(['bench-7 ana sha384:ab Test OS 1.0']));
+    const file = path.join(dir, 'many.jsonl');
+    await appendFlashLog(entries, { file, env: {} });
+    expect((await readFlashLog(file)).map((e) => e.device.path)).toEqual(['/dev/loop1', '/dev/loop2', '/dev/loop3']);
+  });
+
+  it('a one-disk report gives exactly flashLogEntry; a flash not confirmed logs every chosen disk', async () => {
+    const { flashLogEntries, flashLogEntriesBeforeWriting } = await import('../../src/service/flash-log.ts');
+    const { makeDisk } = await import('../disk/make-disk.ts');
+    expect(flashLogEntries(report(), { layout })).toEqual([flashLogEntry(report(), { layout })]);
+    const disks = [makeDisk({ device: '/dev/loop1' }), makeDisk({ device: '/dev/loop2' })];
+    const lines = flashLogEntriesBeforeWriting({ location: 'x.cosi', startedAt: new Date(), error: { code: 'E_CANCELLED' }, context: { disks, disk: disks[0] } });
+    expect(lines.map((e) => [e.device.path, e.result])).toEqual([['/dev/loop1', 'cancelled'], ['/dev/loop2', 'cancelled']]);
+  });
+});
