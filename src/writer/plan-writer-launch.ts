@@ -11,24 +11,29 @@ export interface LaunchPlan {
 }
 
 /**
- * Whether the writer needs administrator rights: on Linux when we are not root and the
- * target device is not writable by this user (or not chosen yet: auto-selection opens disks).
+ * Whether the writer needs administrator rights: on Linux when we are not root and some
+ * target device (any of a multi-disk job) is not writable by this user (or not chosen yet:
+ * auto-selection opens disks).
  */
 export function needsElevation(request: FlashRequest): boolean {
   if (process.platform !== 'linux' || process.getuid?.() === 0) return false;
   if (request.device === undefined) return true;
-  try {
-    accessSync(request.device, constants.R_OK | constants.W_OK);
-    return false;
-  } catch {
-    return true;
-  }
+  const devices = [request.device, ...(request.moreTargets ?? []).map((t) => t.device)];
+  return devices.some((device) => {
+    try {
+      accessSync(device, constants.R_OK | constants.W_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** The exact command a user can run instead when pkexec is not available. */
 export function sudoHint(request: FlashRequest): string {
   const parts = ['sudo', 'npx', 'cosiflash', 'flash', quote(request.source)];
   if (request.device !== undefined) parts.push('--disk', quote(request.device));
+  for (const target of request.moreTargets ?? []) parts.push('--disk', quote(target.device));
   if (request.expectedHash !== undefined) parts.push('--hash', quote(request.expectedHash));
   if (request.unmount) parts.push('--unmount');
   if (!request.verify) parts.push('--no-verify');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/writer/writer-protocol.ts';
 import { spawnWriter } from '../../src/writer/spawn-writer.ts';
-import { planLaunch, userWritableReason } from '../../src/writer/plan-writer-launch.ts';
+import { needsElevation, planLaunch, userWritableReason } from '../../src/writer/plan-writer-launch.ts';
 
 const WRITER = fileURLToPath(new URL('../../src/writer/writer-main.ts', import.meta.url));
 const request = { source: '/nonexistent/cosiflash-test/image.cosi', verify: true, unmount: false, allowLoop: false };
@@ -93,6 +93,20 @@ describe('spawnWriter', () => {
     expect(() => planLaunch({ execPath: process.execPath, execArgs: [], script: WRITER, token: 'a'.repeat(64), elevate: true, request: { ...request, device: '/dev/sdz' }, env: { PATH: '/nonexistent' }, systemDirs: ['/nonexistent'] })).toThrow(
       expect.objectContaining({ code: 'E_PERMISSION', hint: expect.stringContaining('sudo npx cosiflash flash /nonexistent/cosiflash-test/image.cosi --disk /dev/sdz') }),
     );
+  });
+
+  it('the sudo command names every disk of a multi-disk job, and one unwritable disk of the job needs elevation', () => {
+    const many = { ...request, device: '/dev/sdz', moreTargets: [{ device: '/dev/sdy', confirmedDisk: { device: '/dev/sdy', sizeBytes: 1, logicalSectorBytes: 512, diskseq: null, majMin: null, serial: null, model: null } }] };
+    expect(() => planLaunch({ execPath: process.execPath, execArgs: [], script: WRITER, token: 'a'.repeat(64), elevate: true, request: many, env: { PATH: '/nonexistent' }, systemDirs: ['/nonexistent'] })).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('--disk /dev/sdz --disk /dev/sdy') }),
+    );
+    if (process.getuid?.() !== 0) {
+      // Not root: /dev/null is writable, a missing device is not — the job needs elevation.
+      expect(needsElevation({ ...request, device: '/dev/null' })).toBe(false);
+      expect(needsElevation({ ...request, device: '/dev/null', moreTargets: [{ device: '/nonexistent/sdq', confirmedDisk: many.moreTargets[0]!.confirmedDisk }] })).toBe(true);
+    } else {
+      expect(needsElevation(many)).toBe(false);
+    }
   });
 
   it('never runs a pkexec found first on PATH, only the system one', async () => {
