@@ -1,20 +1,9 @@
 import type { AppError } from '../model/app-error.ts';
-import type { FlashProgress, RegionPhase, RegionProgress, TargetProgress, TargetState } from '../model/flash-progress.ts';
+import type { FlashProgress, RegionPhase, RegionProgress, RegionVerdict, TargetProgress, TargetState } from '../model/flash-progress.ts';
 import { createEtaModel } from './eta-model.ts';
 
-/** What the report keeps of one region of one target (frozen into a RegionVerdict by flash-report.ts). */
-export interface RegionRecord {
-  readonly number: number;
-  readonly name: string;
-  readonly startLba: number;
-  readonly writtenBytes: number;
-  readonly compressedSha384: string;
-  readonly compressedSha384Ok: boolean | null;
-  readonly uncompressedSha384: string | null;
-  readonly readBackOk: boolean | null;
-  readonly phase: RegionPhase;
-  readonly error: AppError | null;
-}
+/** What the report keeps of one region of one target: exactly its verdict (flash-report.ts applies the outcome). */
+export type RegionRecord = RegionVerdict;
 
 /** One region of one target: its verdict fields and its live counters. */
 type Entry = RegionRecord & RegionProgress;
