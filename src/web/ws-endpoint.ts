@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { HandlerTable } from '../ipc/contract.ts';
 import { parseWsRequest } from '../ipc/parse-ws-request.ts';
 import { dispatchRequest } from '../service/dispatch-request.ts';
+import { webLocationProblem } from './web-location-check.ts';
 import type { EventHub } from '../service/event-hub.ts';
 import { WS_MAX_PAYLOAD_BYTES, type WsServerMessage } from '../ipc/ws-protocol.ts';
 
@@ -61,7 +62,8 @@ export class WsEndpoint {
       return;
     }
     const { id, channel, payload } = parsed.request;
-    const result = await dispatchRequest(this.#handlers, channel, payload);
+    const refused = webLocationProblem(channel, payload);
+    const result = refused === null ? await dispatchRequest(this.#handlers, channel, payload) : { ok: false as const, error: refused.toAppError() };
     if (ws.readyState === ws.OPEN) send(ws, { id, result } as WsServerMessage);
   }
 }
