@@ -1,5 +1,7 @@
 /**
- * Step 4 — Confirm: a modal naming the disk (model, size, path) and what will be erased.
+ * Step 4 — Confirm: a modal naming the disk (model, size, path) and what will be erased;
+ * several chosen disks are each named (model, size, path, serial, mount points) and the
+ * consent covers every mounted one.
  *
  * Safety design: the confirm button itself names the device ("Erase and flash /dev/sdb"),
  * focus starts on Cancel so a stray Enter never erases, Escape backs out, and a disk with
@@ -13,11 +15,14 @@ import { needsUnmountConsent } from '../../../src/common/disk-choosable.ts';
 import { diskName } from '../../../src/common/disk-name.ts';
 import { formatBytes } from '../../../src/common/format-units.ts';
 import { allMountpoints, mountedSentence } from '../../../src/common/mount-points.ts';
-import { selectedCandidate } from '../store/target-slice.ts';
+import { chosenCandidates } from '../store/target-slice.ts';
+import type { DiskCandidate } from '../../../src/model/disk-info.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
 export function ConfirmDialog() {
-  const candidate = useAppStore(selectedCandidate);
+  const candidates = useAppStore((state) => state.candidates);
+  const selectedDevice = useAppStore((state) => state.selectedDevice);
+  const moreDevices = useAppStore((state) => state.moreDevices);
   const result = useAppStore((state) => state.inspectResult);
   const mountConsent = useAppStore((state) => state.mountConsent);
   const setMountConsent = useAppStore((state) => state.setMountConsent);
@@ -34,7 +39,10 @@ export function ConfirmDialog() {
     return () => dialog?.close();
   }, []);
 
-  if (candidate === null || result === null) return null;
+  const chosen = chosenCandidates({ candidates, selectedDevice, moreDevices });
+  const candidate = chosen[0];
+  if (candidate === undefined || result === null) return null;
+  if (chosen.length > 1) return <MultiConfirm chosen={chosen} dialogRef={dialogRef} cancelRef={cancelRef} busy={busy} setBusy={setBusy} />;
   const { disk } = candidate;
   const mounted = needsUnmountConsent(candidate);
   const mountpoints = allMountpoints(disk);
@@ -87,6 +95,87 @@ export function ConfirmDialog() {
           }}
         >
           Erase and flash {disk.device}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+interface MultiProps {
+  readonly chosen: readonly DiskCandidate[];
+  readonly dialogRef: React.RefObject<HTMLDialogElement | null>;
+  readonly cancelRef: React.RefObject<HTMLButtonElement | null>;
+  readonly busy: boolean;
+  setBusy(busy: boolean): void;
+}
+
+/** Several disks: each named once, one consent for all the mounted ones, one erase button. */
+function MultiConfirm({ chosen, dialogRef, cancelRef, busy, setBusy }: MultiProps) {
+  const result = useAppStore((state) => state.inspectResult);
+  const mountConsent = useAppStore((state) => state.mountConsent);
+  const setMountConsent = useAppStore((state) => state.setMountConsent);
+  const startFlash = useAppStore((state) => state.startFlash);
+  const goTo = useAppStore((state) => state.goTo);
+  if (result === null) return null;
+  const mountedDisks = chosen.filter(needsUnmountConsent);
+  const blocked = mountedDisks.length > 0 && !mountConsent;
+  const devices = chosen.map((c) => c.disk.device);
+  return (
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-body"
+      onCancel={(event) => {
+        event.preventDefault();
+        goTo('target');
+      }}
+    >
+      <h2 id="confirm-title">Erase these {chosen.length} disks?</h2>
+      <div id="confirm-body">
+        <ul className="confirm-disks" aria-label="Disks to erase">
+          {chosen.map(({ disk }) => {
+            const mountpoints = allMountpoints(disk);
+            return (
+              <li key={disk.device} className="confirm-disk">
+                <span className="confirm-disk-name">{diskName(disk)}</span>
+                <span className="confirm-disk-size">{formatBytes(disk.sizeBytes)}</span>
+                <span className="mono confirm-disk-path">
+                  {disk.device}
+                  {disk.serial !== null && ` · S/N ${disk.serial}`}
+                  {mountpoints.length > 0 && ` · mounted at ${mountpoints.join(', ')}`}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+        <p>
+          Everything on all {chosen.length} disks (<span className="mono">{devices.join(', ')}</span>) will be erased and replaced by{' '}
+          <strong>{result.layout.os.prettyName ?? 'the image'}</strong> ({result.layout.partitions.length} partitions, {formatBytes(result.layout.writeBytes)} written to each, then read back and verified).
+        </p>
+        {mountedDisks.length > 0 && (
+          <label className="consent">
+            <input type="checkbox" checked={mountConsent} onChange={(event) => setMountConsent(event.target.checked)} />
+            <span>
+              Unmount the mounted partitions of {mountedDisks.map((c) => c.disk.device).join(', ')} first. Programs using them may lose unsaved data.
+            </span>
+          </label>
+        )}
+      </div>
+      <div className="dialog-actions">
+        <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button-danger"
+          disabled={blocked || busy}
+          onClick={() => {
+            setBusy(true);
+            void startFlash();
+          }}
+        >
+          Erase and flash {chosen.length} disks
         </button>
       </div>
     </dialog>

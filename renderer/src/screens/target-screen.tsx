@@ -1,14 +1,15 @@
 /**
  * Step 3 — Target: every disk main reports, the best fit pre-selected and marked, refused
  * disks greyed with their reasons, a "Show virtual disks" toggle; refreshed on hotplug.
- * The disks form one radio group (arrow keys move the choice).
+ * The disks form one radio group (arrow keys move the choice); "Flash several disks" turns
+ * them into checkboxes so one job writes every ticked disk (the first ticked goes first).
  */
 import { useEffect } from 'react';
 import { formatBytes } from '../../../src/common/format-units.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { isChoosable } from '../../../src/common/disk-choosable.ts';
 import { sortCandidates } from '../store/disk-choice.ts';
-import { selectedCandidate } from '../store/target-slice.ts';
+import { chosenCandidates } from '../store/target-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { diskName } from '../../../src/common/disk-name.ts';
 import { describeReason } from '../view/reason-labels.ts';
@@ -24,6 +25,10 @@ export function TargetScreen() {
   const refreshDisks = useAppStore((state) => state.refreshDisks);
   const setShowVirtual = useAppStore((state) => state.setShowVirtual);
   const selectDisk = useAppStore((state) => state.selectDisk);
+  const multiSelect = useAppStore((state) => state.multiSelect);
+  const moreDevices = useAppStore((state) => state.moreDevices);
+  const setMultiSelect = useAppStore((state) => state.setMultiSelect);
+  const toggleDisk = useAppStore((state) => state.toggleDisk);
   const proceed = useAppStore((state) => state.proceedToConfirm);
   const goTo = useAppStore((state) => state.goTo);
   const virtualDisks = useAppStore((state) => state.appInfo?.capabilities.virtualDisks === true);
@@ -33,7 +38,8 @@ export function TargetScreen() {
   }, [refreshDisks]);
 
   const sorted = sortCandidates(candidates);
-  const selected = selectedCandidate({ candidates, selectedDevice });
+  const chosen = chosenCandidates({ candidates, selectedDevice, moreDevices });
+  const ready = chosen.length > 0 && chosen.every(isChoosable);
 
   return (
     <section className="panel target" aria-labelledby="target-title">
@@ -52,8 +58,8 @@ export function TargetScreen() {
           <button type="button" className="button-secondary" onClick={() => goTo('review')}>
             Back
           </button>
-          <button type="button" className="button-primary" disabled={selected === null || !isChoosable(selected)} onClick={proceed}>
-            Continue
+          <button type="button" className="button-primary" disabled={!ready} onClick={proceed}>
+            {multiSelect && chosen.length > 1 ? `Continue with ${chosen.length} disks` : 'Continue'}
           </button>
         </div>
       </div>
@@ -65,6 +71,10 @@ export function TargetScreen() {
             <span>Show virtual disks</span>
           </label>
         )}
+        <label className="switch">
+          <input type="checkbox" role="switch" checked={multiSelect} onChange={(event) => setMultiSelect(event.target.checked)} />
+          <span>Flash several disks</span>
+        </label>
         <button type="button" className="button-small" onClick={() => void refreshDisks()} disabled={loading}>
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
@@ -75,14 +85,24 @@ export function TargetScreen() {
 
       {disksError !== null && <ErrorPanel error={disksError} />}
 
-      <div className="disk-list" role="radiogroup" aria-label="Disks">
+      {multiSelect && (
+        <p className="muted small" role="status">
+          {chosen.length === 0 ? 'Tick every disk to flash.' : `${chosen.length} disk${chosen.length === 1 ? '' : 's'} ticked — each gets the same image, written once from one download.`}
+        </p>
+      )}
+
+      <div className="disk-list" role={multiSelect ? 'group' : 'radiogroup'} aria-label={multiSelect ? 'Disks to flash' : 'Disks'}>
         {sorted.map((candidate) => {
           const { disk } = candidate;
           const choosable = isChoosable(candidate);
-          const checked = disk.device === selectedDevice;
+          const checked = disk.device === selectedDevice || (multiSelect && moreDevices.includes(disk.device));
           return (
             <label key={disk.device} className={`disk ${checked ? 'disk-selected' : ''} ${choosable ? '' : 'disk-refused'}`}>
-              <input type="radio" name="target-disk" value={disk.device} checked={checked} disabled={!choosable} onChange={() => selectDisk(disk.device)} />
+              {multiSelect ? (
+                <input type="checkbox" name="target-disks" value={disk.device} checked={checked} disabled={!choosable} onChange={() => toggleDisk(disk.device)} />
+              ) : (
+                <input type="radio" name="target-disk" value={disk.device} checked={checked} disabled={!choosable} onChange={() => selectDisk(disk.device)} />
+              )}
               <span className="disk-main">
                 <span className="disk-title">
                   {diskName(disk)}

@@ -36,12 +36,12 @@ export const createFailureSlice: SliceFactory<FailureSlice> = () => (set, get) =
       }
       case 'choose-disk-again':
         get().resetFlash();
-        set({ verifyCommandShown: false, step: 'target', selectedDevice: null, userPicked: false, mountConsent: false, candidates: [] });
+        set({ verifyCommandShown: false, step: 'target', selectedDevice: null, moreDevices: [], userPicked: false, mountConsent: false, candidates: [] });
         await get().refreshDisks();
         return;
       case 'try-another-disk': {
         get().resetFlash();
-        set({ verifyCommandShown: false, step: 'target', selectedDevice: null, userPicked: false, mountConsent: false });
+        set({ verifyCommandShown: false, step: 'target', selectedDevice: null, moreDevices: [], userPicked: false, mountConsent: false });
         await get().refreshDisks();
         const other = get().candidates.find((candidate) => candidate.disk.device !== failedDevice && isChoosable(candidate) && candidate.eligible);
         if (get().selectedDevice === failedDevice || get().selectedDevice === null) set({ selectedDevice: other?.disk.device ?? null, userPicked: other !== undefined });

@@ -12,7 +12,7 @@ import type { AppError } from '../../../src/model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../../../src/model/flash-progress.ts';
 import type { SliceFactory } from './app-state.ts';
 import { downloadText, reportDownloadName } from '../view/download-text.ts';
-import { selectedCandidate } from './target-slice.ts';
+import { chosenCandidates } from './target-slice.ts';
 
 export type PlanEvent = Extract<FlashProgress, { type: 'plan' }>;
 export type ProgressEvent = Extract<FlashProgress, { type: 'progress' }>;
@@ -95,10 +95,14 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
     },
     async startFlash() {
       const state = get();
-      const candidate = selectedCandidate(state);
-      if (state.inspectResult === null || candidate === null || state.flashStarting) return;
-      // The disk as the user chose it (not as a later refresh lists it under the same path).
+      const [candidate, ...others] = chosenCandidates(state);
+      if (state.inspectResult === null || candidate === undefined || state.flashStarting) return;
+      // The disks as the user chose them (not as a later refresh lists them under the same paths).
       const confirmedDisk = state.confirmedDisk?.device === candidate.disk.device ? state.confirmedDisk : diskIdentityOf(candidate.disk);
+      const moreTargets = others.map((other) => ({
+        device: other.disk.device,
+        confirmedDisk: state.confirmedMore.find((identity) => identity.device === other.disk.device) ?? diskIdentityOf(other.disk),
+      }));
       heldBack = [];
       set({ ...IDLE, flashStarting: true, flashDevice: candidate.disk.device, step: 'flash' });
       const expectedHash = state.inspectedHash;
@@ -108,6 +112,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         reviewedImageHash: state.inspectResult.layout.imageHash,
         device: candidate.disk.device,
         confirmedDisk,
+        ...(moreTargets.length === 0 ? {} : { moreTargets }),
         verify: true,
         unmount: state.mountConsent,
         allowVirtual: state.showVirtual,
@@ -198,12 +203,12 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
     },
     async flashAnother() {
       get().resetFlash();
-      set({ step: 'target', userPicked: false, mountConsent: false });
+      set({ step: 'target', userPicked: false, mountConsent: false, moreDevices: [], confirmedMore: [] });
       await get().refreshDisks();
     },
     startOver() {
       get().resetFlash();
-      set({ step: 'source', inspectResult: null, selectedDevice: null, userPicked: false, mountConsent: false, candidates: [] });
+      set({ step: 'source', inspectResult: null, selectedDevice: null, moreDevices: [], confirmedMore: [], userPicked: false, mountConsent: false, candidates: [] });
     },
   });
 };

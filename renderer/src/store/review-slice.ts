@@ -63,6 +63,8 @@ export const createReviewSlice: SliceFactory<ReviewSlice> = (api) => {
         inspectedHash: expectedHash,
         // A new image invalidates the previous disk choice and any finished job.
         selectedDevice: null,
+        moreDevices: [],
+        confirmedMore: [],
         userPicked: false,
         mountConsent: false,
         candidates: [],

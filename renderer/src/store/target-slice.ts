@@ -27,10 +27,20 @@ export interface TargetSlice {
    * meanwhile, even when a hotplug refresh has put that other disk into `candidates`.
    */
   readonly confirmedDisk: DiskIdentity | null;
+  /** "Flash several disks": the list takes several ticks instead of one choice. */
+  readonly multiSelect: boolean;
+  /** The other ticked disks, in the order ticked (the first disk is `selectedDevice`). */
+  readonly moreDevices: readonly string[];
+  /** Their identities, taken with `confirmedDisk` when the user went on to Confirm. */
+  readonly confirmedMore: readonly DiskIdentity[];
   refreshDisks(): Promise<void>;
   setShowVirtual(show: boolean): Promise<void>;
   selectDisk(device: string): void;
   setMountConsent(consent: boolean): void;
+  /** Turns several-disk ticking on or off (off keeps only the first disk). */
+  setMultiSelect(on: boolean): void;
+  /** Ticks or unticks a choosable disk while `multiSelect` is on. */
+  toggleDisk(device: string): void;
   /** Target → Confirm, when a choosable disk is highlighted. */
   proceedToConfirm(): void;
 }
@@ -38,6 +48,16 @@ export interface TargetSlice {
 /** The candidate currently highlighted, if any. */
 export function selectedCandidate(state: { readonly candidates: readonly DiskCandidate[]; readonly selectedDevice: string | null }): DiskCandidate | null {
   return state.candidates.find((candidate) => candidate.disk.device === state.selectedDevice) ?? null;
+}
+
+/** Every chosen disk, the first one first; a device no longer listed is left out. */
+export function chosenCandidates(state: {
+  readonly candidates: readonly DiskCandidate[];
+  readonly selectedDevice: string | null;
+  readonly moreDevices: readonly string[];
+}): DiskCandidate[] {
+  const devices = state.selectedDevice === null ? [] : [state.selectedDevice, ...state.moreDevices];
+  return devices.flatMap((device) => state.candidates.filter((candidate) => candidate.disk.device === device));
 }
 
 export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
@@ -51,6 +71,9 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     userPicked: false,
     mountConsent: false,
     confirmedDisk: null,
+    multiSelect: false,
+    moreDevices: [],
+    confirmedMore: [],
     async refreshDisks() {
       const state = get();
       const image = state.inspectResult;
@@ -70,7 +93,9 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
       }
       const now = get();
       const highlighted = chooseHighlighted(result.value, { device: now.selectedDevice, userPicked: now.userPicked });
+      const stillChoosable = (device: string): boolean => result.value.some((c) => c.disk.device === device && isChoosable(c));
       set({
+        moreDevices: now.moreDevices.filter((device) => device !== highlighted.device && stillChoosable(device)),
         disksLoading: false,
         disksError: null,
         candidates: result.value,
@@ -91,9 +116,23 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     setMountConsent(mountConsent) {
       set({ mountConsent });
     },
+    setMultiSelect(multiSelect) {
+      set({ multiSelect, moreDevices: [], mountConsent: multiSelect ? get().mountConsent : false });
+    },
+    toggleDisk(device) {
+      const state = get();
+      const candidate = state.candidates.find((c) => c.disk.device === device);
+      if (!state.multiSelect || candidate === undefined || !isChoosable(candidate)) return;
+      const ticked = state.selectedDevice === null ? [] : [state.selectedDevice, ...state.moreDevices];
+      const next = ticked.includes(device) ? ticked.filter((d) => d !== device) : [...ticked, device];
+      // Another disk may need the unmount consent now: ask again.
+      set({ selectedDevice: next[0] ?? null, moreDevices: next.slice(1), userPicked: true, mountConsent: false });
+    },
     proceedToConfirm() {
-      const candidate = selectedCandidate(get());
-      if (candidate !== null && isChoosable(candidate)) set({ step: 'confirm', confirmedDisk: diskIdentityOf(candidate.disk) });
+      const chosen = chosenCandidates(get());
+      const [first, ...more] = chosen;
+      if (first === undefined || !chosen.every(isChoosable)) return;
+      set({ step: 'confirm', confirmedDisk: diskIdentityOf(first.disk), confirmedMore: more.map((c) => diskIdentityOf(c.disk)), moreDevices: more.map((c) => c.disk.device) });
     },
   });
 };

@@ -49,6 +49,19 @@ describe('flash slice', () => {
     expect(api.callsTo('flash:start')).toMatchObject([{ device: '/dev/sdc', confirmedDisk: { diskseq: '5', serial: 'FIRST' } }]);
   });
 
+  it('several ticked disks go in one flash:start: the first as device, the others as moreTargets with the identities shown on Confirm', async () => {
+    const { api, store } = setup();
+    api.handle('flash:start', () => ok({ jobId: 'j1' }));
+    const second = sampleDisk('/dev/sdd', { diskseq: '7', serial: 'TWO' });
+    store.setState({ step: 'target', multiSelect: true, candidates: [candidate(sampleDisk('/dev/sdc'), { selected: true }), candidate(second)] });
+    store.getState().toggleDisk('/dev/sdd');
+    store.getState().proceedToConfirm();
+    store.setState({ candidates: [candidate(sampleDisk('/dev/sdc'), { selected: true }), candidate(sampleDisk('/dev/sdd', { diskseq: '8', serial: 'OTHER' }))] });
+    await store.getState().startFlash();
+    expect(api.callsTo('flash:start')).toMatchObject([{ device: '/dev/sdc', moreTargets: [{ device: '/dev/sdd', confirmedDisk: diskIdentityOf(second) }] }]);
+    expect(store.getState()).toMatchObject({ step: 'flash', jobId: 'j1' });
+  });
+
   it('replays events that overtook the flash:start answer, and ignores other jobs', async () => {
     const { api, store } = setup();
     api.handle('flash:start', async () => {

@@ -96,4 +96,41 @@ describe('target slice', () => {
     second.getState().proceedToConfirm();
     expect(second.getState().step).toBe('confirm');
   });
+
+  it('"Flash several disks" ticks several choosable disks (refused ones stay unticked); the best fit stays the single default', async () => {
+    const { store } = setup();
+    await store.getState().refreshDisks();
+    expect(store.getState()).toMatchObject({ multiSelect: false, selectedDevice: '/dev/sdc', moreDevices: [] });
+    store.getState().toggleDisk('/dev/sdd');
+    expect(store.getState().moreDevices).toEqual([]);
+    store.getState().setMultiSelect(true);
+    store.getState().toggleDisk('/dev/sdd');
+    store.getState().toggleDisk('/dev/vda');
+    store.getState().toggleDisk('/dev/sdb');
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdc', moreDevices: ['/dev/sdd'] });
+    await store.getState().refreshDisks();
+    expect(store.getState().moreDevices).toEqual(['/dev/sdd']);
+    store.getState().proceedToConfirm();
+    expect(store.getState()).toMatchObject({ step: 'confirm', confirmedDisk: { device: '/dev/sdc' }, confirmedMore: [{ device: '/dev/sdd' }] });
+  });
+
+  it('unticking the first disk makes the next one first; an unplugged ticked disk drops out; turning the mode off keeps one disk', async () => {
+    let disks = listing();
+    const { store } = setup(() => disks);
+    await store.getState().refreshDisks();
+    store.getState().setMultiSelect(true);
+    store.getState().toggleDisk('/dev/sdd');
+    store.getState().toggleDisk('/dev/sdc');
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdd', moreDevices: [] });
+    store.getState().toggleDisk('/dev/sdc');
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdd', moreDevices: ['/dev/sdc'] });
+    disks = disks.filter((c) => c.disk.device !== '/dev/sdc');
+    await store.getState().refreshDisks();
+    expect(store.getState().moreDevices).toEqual([]);
+    disks = listing();
+    await store.getState().refreshDisks();
+    store.getState().toggleDisk('/dev/sdc');
+    store.getState().setMultiSelect(false);
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdd', moreDevices: [] });
+  });
 });
