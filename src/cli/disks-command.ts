@@ -26,6 +26,7 @@ take the image and why not; the disk \`cosiflash flash\` would pick is marked wi
 
 Options:
   --for IMAGE    Check every disk against IMAGE (path, http(s)/file URL or oci:// reference)
+  --count N      With --for: mark the N disks \`cosiflash flash --count N\` would pick
   --unmount      With --for: count mounted disks as usable (as \`flash --unmount\` does)
   --allow-loop   Include loop devices (for testing)
   --only DEV     Consider only DEV (repeatable, or a comma list: --only a,b)
@@ -40,6 +41,8 @@ unreachable image.`;
 
 export interface DisksArgs {
   readonly forImage: string | undefined;
+  /** --count N with --for: mark the N disks `flash --count N` would pick. */
+  readonly count: number | undefined;
   readonly unmount: boolean;
   readonly allowLoop: boolean;
   readonly only: readonly string[] | undefined;
@@ -55,6 +58,7 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     args: [...args],
     options: {
       for: { type: 'string' },
+      count: { type: 'string' },
       unmount: { type: 'boolean' },
       'allow-loop': { type: 'boolean' },
       only: { type: 'string', multiple: true },
@@ -66,15 +70,20 @@ export function parseDisksArgs(args: readonly string[]): DisksArgs {
     allowPositionals: false,
     strict: true,
   });
+  const help = values.help ?? false;
+  const count = values.count === undefined ? undefined : /^\d+$/.test(values.count.trim()) ? Number(values.count.trim()) : Number.NaN;
+  if (!help && count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= 16)) throw new CosiflashError('E_INPUT', `disks: --count needs a whole number of disks from 1 to 16 (got "${values.count}").`);
+  if (!help && count !== undefined && values.for === undefined) throw new CosiflashError('E_INPUT', 'disks: --count only applies with --for IMAGE.');
   return {
     forImage: values.for,
+    count,
     unmount: values.unmount ?? false,
     allowLoop: values['allow-loop'] ?? false,
     only: deviceList(values.only),
     json: values.json ?? false,
     plainHttp: values['plain-http'] ?? false,
     remote: remoteFlags('disks', values),
-    help: values.help ?? false,
+    help,
   };
 }
 
@@ -85,7 +94,7 @@ export async function runDisks(args: readonly string[]): Promise<number> {
     return EXIT_CODES.ok;
   }
   if (options.remote !== undefined) {
-    if (options.allowLoop || options.only !== undefined || options.unmount) throw new CosiflashError('E_INPUT', "disks --remote: --allow-loop, --only and --unmount apply to local disks; the station's own policy applies.");
+    if (options.allowLoop || options.only !== undefined || options.unmount || options.count !== undefined) throw new CosiflashError('E_INPUT', "disks --remote: --allow-loop, --only, --unmount and --count apply to local disks; the station's own policy applies.");
     return (await import('./remote-disks.ts')).runRemoteDisks(options.remote, { forImage: options.forImage, json: options.json });
   }
   const disks = await listDisks({ allowLoop: options.allowLoop, ...(options.only === undefined ? {} : { onlyDevices: options.only }) });
@@ -95,8 +104,8 @@ export async function runDisks(args: readonly string[]): Promise<number> {
   }
   const { layout, location, sourcePath } = await readLayout(options.forImage, options.plainHttp);
   const context = await eligibilityContextFor(layout.disk, { sourcePath, unmountConsent: options.unmount, allowVirtual: options.allowLoop });
-  const candidates = evaluateDisks(disks, context);
-  process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location)}\n`);
+  const candidates = evaluateDisks(disks, context, options.count ?? 1);
+  process.stdout.write(options.json ? `${JSON.stringify(candidates, null, 2)}\n` : `${candidatesText(candidates, layout, location, options.count)}\n`);
   return EXIT_CODES.ok;
 }
 
@@ -116,7 +125,7 @@ export function disksText(disks: readonly DiskInfo[]): string {
 }
 
 /** The list checked against an image: a verdict per disk, its reasons, and the auto-selection. */
-export function candidatesText(candidates: readonly DiskCandidate[], layout: Layout, location: string): string {
+export function candidatesText(candidates: readonly DiskCandidate[], layout: Layout, location: string, count?: number): string {
   const lines = [`Image: ${location}`, `Needs: ${formatBytes(layout.disk.sizeBytes)} (${layout.disk.sizeBytes} bytes), ${layout.disk.lbaSize}-byte sectors`, ''];
   if (candidates.length === 0) lines.push('No disks found.');
   for (const candidate of candidates) {
@@ -124,8 +133,14 @@ export function candidatesText(candidates: readonly DiskCandidate[], layout: Lay
     lines.push(...diskLines(candidate.disk, mark));
     for (const reason of candidate.reasons) lines.push(`       - ${reason.detail}`);
   }
-  const selected = candidates.find((candidate) => candidate.selected);
-  lines.push('', selected === undefined ? 'No disk can take this image.' : `Auto-selection: ${selected.disk.device} (use --disk to choose another eligible disk with \`cosiflash flash\`).`);
+  const chosen = candidates.filter((candidate) => candidate.selected);
+  const [selected] = chosen;
+  if (count !== undefined && count > 1) {
+    const list = chosen.map((candidate) => candidate.disk.device).join(', ');
+    lines.push('', chosen.length === count ? `\`cosiflash flash --count ${count}\` would write: ${list}.` : `Only ${chosen.length} of the ${count} disks asked for can take this image${chosen.length === 0 ? '' : ` (${list})`}: \`cosiflash flash --count ${count}\` would refuse.`);
+  } else {
+    lines.push('', selected === undefined ? 'No disk can take this image.' : `Auto-selection: ${selected.disk.device} (use --disk to choose another eligible disk with \`cosiflash flash\`).`);
+  }
   return lines.map(terminalText).join('\n');
 }
 

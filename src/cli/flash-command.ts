@@ -38,9 +38,11 @@ table last, then reads everything back and compares. No temporary copy is made.
 Options:
   --disk DEV       Write to DEV (default: the smallest eligible disk that fits); repeat it,
                    or a comma list (--disk a,b), to write several disks at once
+  --count N        Write to the N smallest eligible disks that fit, all at once (not with --disk)
   --hash HASH      Refuse unless the image hash is HASH (sha384:<hex> or the hex digits)
   --yes            Do not ask for confirmation (needed when stdin is not a terminal); needs --disk or --auto
-  --auto           With --yes: write to the smallest eligible disk that fits, chosen unattended
+  --auto           With --yes: write to the smallest eligible disk that fits (or the --count N
+                   smallest), chosen unattended
   --unmount        Unmount the target's partitions first (otherwise a mounted disk is refused)
   --no-verify      Skip the read-back verification
   --allow-loop     Consider loop devices (for testing)
@@ -73,6 +75,8 @@ export interface FlashArgs {
   readonly disk: string | undefined;
   /** Every --disk, in order (repeated or a comma list). */
   readonly disks: readonly string[] | undefined;
+  /** --count N: the N smallest eligible disks that fit. */
+  readonly count: number | undefined;
   readonly hash: string | undefined;
   readonly yes: boolean;
   readonly auto: boolean;
@@ -99,6 +103,7 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     args: [...args],
     options: {
       disk: { type: 'string', multiple: true },
+      count: { type: 'string' },
       hash: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       auto: { type: 'boolean' },
@@ -124,6 +129,8 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
   });
   const help = values.help ?? false;
   const disks = deviceList(values.disk);
+  const count = values.count === undefined ? undefined : parseCount(values.count);
+  if (!help && count !== undefined && disks !== undefined) throw new CosiflashError('E_INPUT', 'flash: give either --disk DEV (repeatable) or --count N, not both.');
   if (!help && values.yes === true && disks === undefined && values.auto !== true) {
     throw new CosiflashError('E_INPUT', 'flash: --yes writes without asking, so it needs the disk named: add --disk DEV, or --auto to let Cosiflash pick the smallest eligible disk that fits.');
   }
@@ -131,11 +138,13 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
   if (!help && values['cache-max'] !== undefined && values.cache !== true) throw new CosiflashError('E_INPUT', 'flash: --cache-max only applies with --cache.');
   if (!help && positionals.length !== 1) throw new CosiflashError('E_INPUT', `flash: give exactly one image path or URL (got ${positionals.length}); see cosiflash flash --help`);
   const remote = remoteFlags('flash', values);
+  if (!help && remote !== undefined && count !== undefined) throw new CosiflashError('E_INPUT', 'flash --remote: a station flashes one disk per request; --count applies to local disks.');
   if (!help && remote !== undefined && disks !== undefined && disks.length > 1) throw new CosiflashError('E_INPUT', 'flash --remote: a station flashes one disk per request; give --disk once.');
   return {
     location: positionals[0] ?? '',
     disk: disks?.[0],
     disks,
+    count,
     hash: values.hash,
     yes: values.yes ?? false,
     auto: values.auto ?? false,
@@ -155,6 +164,13 @@ export function parseFlashArgs(args: readonly string[]): FlashArgs {
     remote,
     help,
   };
+}
+
+/** `--count N`: a whole number from 1 to 16 (the most disks one flash writes). */
+function parseCount(text: string): number {
+  const count = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isInteger(count) || count < 1 || count > 16) throw new CosiflashError('E_INPUT', `flash: --count needs a whole number of disks from 1 to 16 (got "${text}").`);
+  return count;
 }
 
 /** Test and embedding hooks (how the writer is started). */
@@ -196,7 +212,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     const plan = await planFlash({
       location: flags.location,
       ...(expectedHash === undefined ? {} : { expectedHash }),
-      targets: flags.disks === undefined ? { kind: 'auto' } : { kind: 'named', devices: flags.disks.map((device) => ({ device })) },
+      targets: flags.disks !== undefined ? { kind: 'named', devices: flags.disks.map((device) => ({ device })) } : flags.count !== undefined && flags.count > 1 ? { kind: 'count', count: flags.count } : { kind: 'auto' },
       verify: flags.verify,
       unmount: flags.unmount,
       allowVirtual: flags.allowLoop,
@@ -218,7 +234,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       say('\nDry run: nothing was written.');
       return EXIT_CODES.ok;
     }
-    if (!flags.yes && !(await confirm(disks.map((d) => d.device), flags.json))) {
+    if (!flags.yes && !(await confirm(disks.map((d) => d.device), flags.json, flags.count !== undefined && disks.length > 1 ? flags.count : undefined))) {
       say('Not confirmed: nothing was written.');
       await tryAppendFlashLog(flashLogEntriesBeforeWriting({ location, startedAt, error: { code: 'E_CANCELLED' }, context: logContext }), logOptions);
       return EXIT_CODES.cancelled;

@@ -21,6 +21,25 @@ export function chooseTarget(disks: readonly DiskInfo[], context: EligibilityCon
   throw new CosiflashError('E_NO_ELIGIBLE_DISK', detail);
 }
 
+/**
+ * The `count` smallest eligible disks that fit (the auto choice's order and rules), smallest
+ * first. Fewer than `count` → E_NO_ELIGIBLE_DISK saying how many were found and why the
+ * others were refused.
+ */
+export function chooseTargets(disks: readonly DiskInfo[], context: EligibilityContext, count: number): DiskCandidate[] {
+  if (!Number.isInteger(count) || count < 1) throw new CosiflashError('E_INPUT', `The number of target disks must be a whole number of at least 1 (got ${count}).`);
+  const candidates = evaluateDisks(disks, context, count);
+  const selected = candidates.filter((candidate) => candidate.selected).sort((a, b) => a.disk.sizeBytes - b.disk.sizeBytes);
+  if (selected.length === count) return selected;
+  const refused = candidates.filter((candidate) => !candidate.selected);
+  const found = selected.length === 0 ? 'none can' : `only ${selected.length} can (${selected.map((c) => c.disk.device).join(', ')})`;
+  const detail =
+    candidates.length === 0
+      ? `${count} disks were asked for, but no disks were found.`
+      : `${count} disks were asked for, but ${found} take an image of ${formatBytes(context.requiredBytes)} with ${context.lbaSize}-byte sectors${refused.length === 0 ? '.' : `; refused:\n${refused.map((c) => describeRejection(c)).join('\n')}`}`;
+  throw new CosiflashError('E_NO_ELIGIBLE_DISK', detail);
+}
+
 function chooseExplicit(disks: readonly DiskInfo[], context: EligibilityContext, device: string): DiskCandidate {
   const disk = disks.find((d) => d.device === device) ?? partitionAsDisk(disks, device);
   if (disk === null) {

@@ -12,11 +12,11 @@
  * exclusively must still be the confirmed disk (E_DISK_CHANGED).
  *
  * Several targets are planned from the start (`targets: PlannedTarget[]`): named devices may
- * be many; auto-selection picks one today.
+ * be many; auto-selection picks one, or the `count` smallest eligible disks that fit.
  */
 import type { InspectedImage, InspectInWorkerOptions } from '../cosi/inspect-in-worker.ts';
 import { formatImageHash, parseExpectedHash } from '../cosi/image-hash.ts';
-import { chooseTarget } from '../disk/choose-target.ts';
+import { chooseTarget, chooseTargets } from '../disk/choose-target.ts';
 import type { EligibilityContext } from '../disk/eligibility.ts';
 import type { ListDisksOptions } from '../disk/list-disks.ts';
 import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';
@@ -33,8 +33,11 @@ export interface NamedTarget {
   readonly confirmed?: DiskIdentity;
 }
 
-/** How the targets are found: the smallest eligible disk that fits, or the devices named. */
-export type TargetChoice = { readonly kind: 'auto' } | { readonly kind: 'named'; readonly devices: readonly NamedTarget[] };
+/** The most disks one flash writes (the request's device and at most 15 moreTargets). */
+export const MAX_TARGETS = 16;
+
+/** How the targets are found: the smallest eligible disk that fits, the `count` smallest (same rule), or the devices named. */
+export type TargetChoice = { readonly kind: 'auto' } | { readonly kind: 'count'; readonly count: number } | { readonly kind: 'named'; readonly devices: readonly NamedTarget[] };
 
 export interface PlanFlashInput {
   /** Path or URL of the COSI, as the user gave it. */
@@ -97,6 +100,7 @@ export interface FlashPlan extends Pick<PlanFlashInput, 'verify' | 'unmount' | '
  */
 export async function planFlash(input: PlanFlashInput, services: PlanFlashServices = {}): Promise<FlashPlan> {
   if (input.targets.kind === 'named') checkNamedList(input.targets.devices);
+  if (input.targets.kind === 'count') checkCount(input.targets.count);
   const reviewedHex = input.reviewedImageHash === undefined ? '' : parseExpectedHash(input.reviewedImageHash);
   const expectedHex = input.expectedHash === undefined ? '' : parseExpectedHash(input.expectedHash);
   const { onlyDevices } = input;
@@ -126,10 +130,13 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   };
   const disks = await disksRead;
   const identityOf = services.identityOf ?? readDiskIdentity;
+  const choice = input.targets;
   const targets: PlannedTarget[] =
-    input.targets.kind === 'auto'
+    choice.kind === 'auto'
       ? [plannedTarget(chooseTarget(disks, context).disk, undefined, identityOf)]
-      : input.targets.devices.map((named) => plannedTarget(chooseTarget(disks, context, named.device).disk, named.confirmed, identityOf));
+      : choice.kind === 'count'
+        ? chooseTargets(disks, context, choice.count).map((candidate) => plannedTarget(candidate.disk, undefined, identityOf))
+        : choice.devices.map((named) => plannedTarget(chooseTarget(disks, context, named.device).disk, named.confirmed, identityOf));
 
   return {
     location: source.location,
@@ -200,8 +207,13 @@ function plannedTarget(disk: DiskInfo, confirmed: DiskIdentity | undefined, iden
   return { disk, identity: confirmed };
 }
 
+function checkCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_TARGETS) throw new CosiflashError('E_INPUT', `The number of target disks must be a whole number from 1 to ${MAX_TARGETS} (got ${count}).`);
+}
+
 function checkNamedList(devices: readonly NamedTarget[]): void {
   if (devices.length === 0) throw new CosiflashError('E_INPUT', 'No target disk was named.');
+  if (devices.length > MAX_TARGETS) throw new CosiflashError('E_INPUT', `At most ${MAX_TARGETS} disks can be written at once (${devices.length} were named).`);
   const seen = new Set<string>();
   for (const { device, confirmed } of devices) {
     if (seen.has(device)) throw new CosiflashError('E_INPUT', `${device} is named more than once.`);

@@ -18,6 +18,7 @@ describe('parseDisksArgs', () => {
   it('parses every option', () => {
     expect(parseDisksArgs(['--for', 'a.cosi', '--unmount', '--allow-loop', '--only', '/dev/loop1', '--only', '/dev/loop2', '--json', '--plain-http'])).toEqual({
       forImage: 'a.cosi',
+      count: undefined,
       unmount: true,
       allowLoop: true,
       only: ['/dev/loop1', '/dev/loop2'],
@@ -25,7 +26,13 @@ describe('parseDisksArgs', () => {
       plainHttp: true,
       help: false,
     });
-    expect(parseDisksArgs([])).toEqual({ forImage: undefined, unmount: false, allowLoop: false, only: undefined, json: false, plainHttp: false, help: false });
+    expect(parseDisksArgs([])).toEqual({ forImage: undefined, count: undefined, unmount: false, allowLoop: false, only: undefined, json: false, plainHttp: false, help: false });
+  });
+
+  it('--count N needs --for and a whole number from 1 to 16', () => {
+    expect(parseDisksArgs(['--for', 'a.cosi', '--count', '2'])).toMatchObject({ count: 2 });
+    expect(() => parseDisksArgs(['--count', '2'])).toThrow(/only applies with --for/);
+    for (const bad of ['0', '17', 'two', '1.5']) expect(() => parseDisksArgs(['--for', 'a.cosi', '--count', bad])).toThrow(/whole number/);
   });
 
   it('rejects unknown options and stray arguments with E_INPUT', () => {
@@ -96,6 +103,25 @@ describeRootOnly('cosiflash disks over my loop devices', () => {
       expect(text.stdout).toContain(`Auto-selection: ${exact?.device}`);
       expect(text.stdout).toMatch(/Too small: the image needs/);
       expect(text.stdout).toMatch(/laid out for 512-byte sectors; this disk uses 4096-byte sectors/);
+    });
+  });
+
+  it('--for --count 2 marks exactly the two smallest eligible disks (text and --json)', async () => {
+    const size = fixture.diskSizeBytes;
+    await withLoops([{ sizeBytes: size + 16 * MiB }, { sizeBytes: size + 8 * MiB }, { sizeBytes: size - MiB }, { sizeBytes: size }], async ([largest, middle, small, exact]) => {
+      const devices = [largest, middle, small, exact].map((loop) => loop?.device ?? '');
+      const args = ['disks', '--for', fixture.cosiPath, '--count', '2', '--allow-loop', '--only', devices.join(',')];
+      const result = await runCli([...args, '--json']);
+      expect(result.code, result.stderr).toBe(EXIT_CODES.ok);
+      const candidates = JSON.parse(result.stdout) as DiskCandidate[];
+      expect(candidates.filter((c) => c.selected).map((c) => c.disk.device).sort()).toEqual([exact?.device, middle?.device].sort());
+      const text = await runCli(args);
+      expect(text.stdout).toContain(`=> ${exact?.device}`);
+      expect(text.stdout).toContain(`=> ${middle?.device}`);
+      expect(text.stdout).toContain(`ok ${largest?.device}`);
+      expect(text.stdout).toContain(`\`cosiflash flash --count 2\` would write: ${middle?.device}, ${exact?.device}.`);
+      const four = await runCli(['disks', '--for', fixture.cosiPath, '--count', '4', '--allow-loop', '--only', devices.join(',')]);
+      expect(four.stdout).toContain('Only 3 of the 4 disks asked for can take this image');
     });
   });
 

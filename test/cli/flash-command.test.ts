@@ -67,6 +67,13 @@ describe('parseFlashArgs', () => {
     expect(parseFlashArgs(['http://x/y.cosi', '--yes', '--auto'])).toMatchObject({ yes: true, auto: true, disk: undefined });
     expect(() => parseFlashArgs(['http://x/y.cosi', '--yes', '--auto', '--disk', '/dev/loop9'])).toThrow(/not both/);
   });
+  it('--count N: a whole number from 1 to 16, not with --disk; with --yes it needs --auto', () => {
+    expect(parseFlashArgs(['http://x/y.cosi', '--count', '3'])).toMatchObject({ count: 3, disks: undefined });
+    expect(parseFlashArgs(['http://x/y.cosi', '--count', '2', '--auto', '--yes'])).toMatchObject({ count: 2, auto: true, yes: true });
+    expect(() => parseFlashArgs(['http://x/y.cosi', '--count', '2', '--disk', '/dev/loop1'])).toThrow(/not both/);
+    expect(() => parseFlashArgs(['http://x/y.cosi', '--count', '2', '--yes'])).toThrow(/--auto/);
+    for (const bad of ['0', '17', 'x', '-1']) expect(() => parseFlashArgs(['http://x/y.cosi', `--count=${bad}`])).toThrow(/whole number/);
+  });
   it('--disk may be repeated or a comma list (several targets); --remote takes one', () => {
     expect(parseFlashArgs(['http://x/y.cosi', '--disk', '/dev/loop9', '--disk', '/dev/loop8,/dev/loop7'])).toMatchObject({ disk: '/dev/loop9', disks: ['/dev/loop9', '/dev/loop8', '/dev/loop7'] });
     expect(() => parseFlashArgs(['http://x/y.cosi', '--remote', 'h:1', '--disk', 'a,b'])).toThrow(/give --disk once/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseTarget } from '../../src/disk/choose-target.ts';
+import { chooseTarget, chooseTargets } from '../../src/disk/choose-target.ts';
+import { evaluateDisks } from '../../src/disk/evaluate-disks.ts';
 import { thrownCosiflashError } from '../support/thrown-cosiflash-error.ts';
 import { GiB, makeContext, makeDisk } from './make-disk.ts';
 
@@ -60,5 +61,32 @@ describe('chooseTarget', () => {
     const error = thrownCosiflashError(() => chooseTarget([system, data], makeContext({ sourcePath: '/data/a.cosi', unmountConsent: true }), '/dev/sdb'));
     expect(error.code).toBe('E_DISK_INELIGIBLE');
     expect(error.detail).toContain('The image file /data/a.cosi is stored on this disk.');
+  });
+});
+
+describe('chooseTargets (flash --count N)', () => {
+  const big = makeDisk({ device: '/dev/sdd', sizeBytes: 64 * GiB });
+  const twin = makeDisk({ device: '/dev/sde', sizeBytes: 16 * GiB });
+  it('the N smallest eligible disks that fit, smallest first, ties in enumeration order', () => {
+    const context = makeContext({ requiredBytes: 2 * GiB });
+    expect(chooseTargets([system, big, stick, small, twin], context, 2).map((c) => c.disk.device)).toEqual(['/dev/sdc', '/dev/sdb']);
+    expect(chooseTargets([system, big, twin, stick, small], context, 3).map((c) => c.disk.device)).toEqual(['/dev/sdc', '/dev/sde', '/dev/sdb']);
+    expect(chooseTargets([system, big, stick, small], context, 1)).toEqual([chooseTarget([system, big, stick, small], context)]);
+  });
+  it('evaluateDisks marks the same N; one by default, as before', () => {
+    const context = makeContext({ requiredBytes: 2 * GiB });
+    expect(evaluateDisks([system, big, stick, small], context, 2).filter((c) => c.selected).map((c) => c.disk.device)).toEqual(['/dev/sdb', '/dev/sdc']);
+    expect(evaluateDisks([system, big, stick, small], context).filter((c) => c.selected).map((c) => c.disk.device)).toEqual(['/dev/sdc']);
+  });
+  it('fewer than N: E_NO_ELIGIBLE_DISK says how many were found and why the others were refused', () => {
+    const error = thrownCosiflashError(() => chooseTargets([system, stick, small, big], makeContext(), 3));
+    expect(error.code).toBe('E_NO_ELIGIBLE_DISK');
+    expect(error.detail.split('\n')).toEqual([
+      '3 disks were asked for, but only 2 can (/dev/sdb, /dev/sdd) take an image of 8.0 GiB with 512-byte sectors; refused:',
+      expect.stringMatching(/^\/dev\/sda \(256 GiB, Samsung SSD\): This disk holds the running system/),
+      expect.stringMatching(/^\/dev\/sdc \(4.0 GiB\): Too small/),
+    ]);
+    expect(thrownCosiflashError(() => chooseTargets([], makeContext(), 2)).detail).toBe('2 disks were asked for, but no disks were found.');
+    expect(thrownCosiflashError(() => chooseTargets([small], makeContext(), 2)).detail).toMatch(/^2 disks were asked for, but none can take/);
   });
 });

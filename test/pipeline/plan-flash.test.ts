@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExpectedHash } from '../../src/cosi/image-hash.ts';
 import type { DiskIdentity } from '../../src/model/disk-identity.ts';
 import type { DiskInfo } from '../../src/model/disk-info.ts';
-import { flashRequestFor, planFlash, type PlanFlashInput, type PlanFlashServices } from '../../src/pipeline/plan-flash.ts';
+import { flashRequestFor, flashRequestForAll, planFlash, type PlanFlashInput, type PlanFlashServices } from '../../src/pipeline/plan-flash.ts';
 import { spawnWriter } from '../../src/writer/spawn-writer.ts';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { hashDevice } from '../support/flash-checks.ts';
@@ -56,6 +56,18 @@ describe('planFlash', () => {
     expect(two.targets.map((t) => flashRequestFor(two, t).onlyDevices)).toEqual([['/dev/sdc'], ['/dev/sdb']]);
     await expect(planFlash(input(fixture, { targets: { kind: 'named', devices: [{ device: '/dev/sdc' }, { device: '/dev/sdc' }] } }), services([small, large]))).rejects.toMatchObject({ code: 'E_INPUT' });
     await expect(planFlash(input(fixture, { targets: { kind: 'named', devices: [] } }), services([small, large]))).rejects.toMatchObject({ code: 'E_INPUT' });
+  });
+
+  it('count: the N smallest eligible disks that fit, each with its identity; flashRequestForAll names them all', async () => {
+    const fixture = await buildCosiFixture();
+    const mid = makeDisk({ device: '/dev/sde', sizeBytes: 16 * GiB, serial: 'S-MID' });
+    const plan = await planFlash(input(fixture, { targets: { kind: 'count', count: 2 } }), services([system, large, tiny, mid, small]));
+    expect(plan.targets.map((t) => [t.disk.device, t.identity.serial])).toEqual([['/dev/sdb', 'S-SMALL'], ['/dev/sde', 'S-MID']]);
+    const request = flashRequestForAll(plan);
+    expect(request).toMatchObject({ device: '/dev/sdb', onlyDevices: ['/dev/sdb', '/dev/sde'], moreTargets: [{ device: '/dev/sde' }] });
+    await expect(planFlash(input(fixture, { targets: { kind: 'count', count: 4 } }), services([system, large, tiny, mid, small]))).rejects.toMatchObject({ code: 'E_NO_ELIGIBLE_DISK', message: expect.stringMatching(/4 disks were asked for, but only 3 can/) });
+    await expect(planFlash(input(fixture, { targets: { kind: 'count', count: 0 } }), services([small]))).rejects.toMatchObject({ code: 'E_INPUT' });
+    await expect(planFlash(input(fixture, { targets: { kind: 'count', count: 17 } }), services([small]))).rejects.toMatchObject({ code: 'E_INPUT' });
   });
 
   it('named but ineligible (system, too small, unknown, a partition): refused with the reason', async () => {
