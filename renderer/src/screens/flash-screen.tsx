@@ -1,7 +1,9 @@
 /**
  * Step 5 — Flash: a large overall percentage readable from across the room, speed and ETA,
  * and one row per region (partition table first) with an accessible progress bar, its
- * phase, bytes and speed. Cancel asks for confirmation first.
+ * phase, bytes and speed. Cancel asks for confirmation first. A job writing several disks
+ * shows the shared download once and one lane per disk (state, percent, its partitions); a
+ * disk the job dropped turns failed with its reason while the others go on.
  */
 import { useEffect, useState } from 'react';
 import { formatBytes, formatDuration, formatRate } from '../../../src/common/format-units.ts';
@@ -10,7 +12,26 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { StatRow } from '../components/stat-row.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
-import { PHASE_LABELS, flashRows, flashTotals } from '../view/flash-rows.ts';
+import { PHASE_LABELS, flashRows, flashTotals, type FlashRow } from '../view/flash-rows.ts';
+import { TARGET_STATE_LABELS, sharedDownloadBytes, targetLanes, type TargetLane } from '../view/target-lanes.ts';
+import type { TargetState } from '../../../src/model/flash-progress.ts';
+
+function laneTone(state: TargetState): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
+  switch (state) {
+    case 'verified':
+    case 'written':
+      return 'ok';
+    case 'verifying':
+      return 'verify';
+    case 'failed':
+    case 'cancelled':
+      return 'failed';
+    case 'waiting':
+      return 'idle';
+    default:
+      return 'active';
+  }
+}
 
 function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
   switch (phase) {
@@ -59,6 +80,7 @@ export function FlashScreen() {
   const confirmCancel = useAppStore((state) => state.confirmCancel);
   const goTo = useAppStore((state) => state.goTo);
   const resetFlash = useAppStore((state) => state.resetFlash);
+  const failedTargets = useAppStore((state) => state.failedTargets);
 
   if (jobId === null && flashError !== null) {
     return (
@@ -85,6 +107,8 @@ export function FlashScreen() {
   }
 
   const rows = flashRows(plan, progress);
+  const lanes = targetLanes(plan, progress, failedTargets);
+  const multi = lanes.length > 1;
   const totals = flashTotals(plan, progress);
   const percent = Math.floor(totals.fraction * 100);
   const verifying = rows.some((row) => row.region.phase === 'verifying');
@@ -97,10 +121,10 @@ export function FlashScreen() {
         <div>
           <h1 id="flash-title" tabIndex={-1}>
             {starting || plan === null ? 'Starting…' : cancelRequested ? 'Cancelling…' : verifying ? 'Verifying' : 'Flashing'}{' '}
-            <span className="mono">{device}</span>
+            {multi ? `${lanes.length} disks` : <span className="mono">{device}</span>}
           </h1>
           <p className="lede">
-            <span className="phase-line">{totals.phaseText}</span> · Keep the disk connected until every partition is verified.
+            <span className="phase-line">{totals.phaseText}</span> · {multi ? 'Keep every disk connected until its partitions are verified.' : 'Keep the disk connected until every partition is verified.'}
           </p>
         </div>
         <div className="actions">
@@ -113,9 +137,9 @@ export function FlashScreen() {
       {cancelConfirmOpen && (
         <div className="inline-confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-body">
           <p id="cancel-title" className="notice-title">
-            Stop flashing {device}?
+            Stop flashing {multi ? `all ${lanes.length} disks` : device}?
           </p>
-          <p id="cancel-body">The disk will be left without a valid partition table and must be flashed again before use.</p>
+          <p id="cancel-body">{multi ? 'Every unfinished disk' : 'The disk'} will be left without a valid partition table and must be flashed again before use.</p>
           <div className="actions">
             <button type="button" className="button-secondary" autoFocus onClick={dismissCancel}>
               Keep flashing
@@ -141,6 +165,7 @@ export function FlashScreen() {
               ['Elapsed', formatDuration(progress === null ? null : totals.elapsedMs + silentMs)],
               ['Written', `${formatBytes(totals.writtenBytes)} / ${formatBytes(totals.totalBytes)}`],
               ['Verified', formatBytes(totals.verifiedBytes)],
+              ...(multi ? [['Downloaded once for all disks', formatBytes(sharedDownloadBytes(progress))] as [string, string]] : []),
             ]}
           />
           {stalled && (
@@ -161,28 +186,64 @@ export function FlashScreen() {
         </div>
       </div>
 
-      <ol className="region-list" aria-label="Partitions">
-        {rows.map((row) => {
-          const name = row.region.name === '' ? (row.region.number === 0 ? 'Partition table' : `Partition ${row.region.number}`) : row.region.name;
-          const rate = rates[row.region.number] ?? 0;
-          const active = row.region.phase === 'downloading' || row.region.phase === 'writing' || row.region.phase === 'verifying';
-          return (
-            <li key={row.region.number} className={`region region-${row.region.phase}`}>
-              <span className="region-name">
-                {row.region.number === 0 ? '' : `#${row.region.number} `}
-                <strong className={row.region.number === 0 ? 'capitalize' : undefined}>{name}</strong>
-              </span>
-              <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
-              <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
-              <span className="region-bytes">
-                {formatBytes(row.doneBytes)} / {formatBytes(row.region.uncompressedBytes)}
-              </span>
-              <span className="region-rate">{active && !stalled ? formatRate(rate) : ''}</span>
-            </li>
-          );
-        })}
-      </ol>
+      {multi ? (
+        <ol className="lane-list" aria-label="Disks">
+          {lanes.map((lane) => (
+            <LaneView key={lane.device} lane={lane} />
+          ))}
+        </ol>
+      ) : (
+        <RegionList rows={rows} rates={rates} stalled={stalled} />
+      )}
 
     </section>
+  );
+}
+
+function RegionList({ rows, rates, stalled, label = 'Partitions' }: { readonly rows: readonly FlashRow[]; readonly rates: Readonly<Record<number, number>>; readonly stalled: boolean; readonly label?: string }) {
+  return (
+  <ol className="region-list" aria-label={label}>
+      {rows.map((row) => {
+        const name = row.region.name === '' ? (row.region.number === 0 ? 'Partition table' : `Partition ${row.region.number}`) : row.region.name;
+        const rate = rates[row.region.number] ?? 0;
+        const active = row.region.phase === 'downloading' || row.region.phase === 'writing' || row.region.phase === 'verifying';
+        return (
+          <li key={row.region.number} className={`region region-${row.region.phase}`}>
+            <span className="region-name">
+              {row.region.number === 0 ? '' : `#${row.region.number} `}
+              <strong className={row.region.number === 0 ? 'capitalize' : undefined}>{name}</strong>
+            </span>
+            <span className={`phase phase-${row.region.phase}`}>{PHASE_LABELS[row.region.phase]}</span>
+            <ProgressBar label={name} fraction={row.fraction} tone={toneFor(row.region.phase)} />
+            <span className="region-bytes">
+              {formatBytes(row.doneBytes)} / {formatBytes(row.region.uncompressedBytes)}
+            </span>
+            <span className="region-rate">{active && !stalled ? formatRate(rate) : ''}</span>
+          </li>
+        );
+      })}
+  </ol>
+  );
+}
+
+/** One disk of a multi-target job: its device, state, percent, reason when failed, partitions. */
+function LaneView({ lane }: { readonly lane: TargetLane }) {
+  const percent = Math.floor(lane.fraction * 100);
+  return (
+    <li className={`lane lane-${lane.state}`}>
+      <div className="lane-head">
+        <strong className="mono">{lane.device}</strong>
+        <span className={`phase phase-${lane.state}`}>{TARGET_STATE_LABELS[lane.state]}</span>
+        <span className="lane-percent">{lane.state === 'failed' ? '' : `${percent} %`}</span>
+      </div>
+      <ProgressBar label={`${lane.device} overall`} fraction={lane.state === 'failed' ? 1 : lane.fraction} tone={laneTone(lane.state)} />
+      {lane.error !== null && (
+        <p className="lane-error" role="status">
+          {lane.error.title}
+          {lane.error.detail === '' ? '' : ` — ${lane.error.detail}`} The other disks go on.
+        </p>
+      )}
+      <RegionList rows={lane.rows} rates={{}} stalled label={`Partitions of ${lane.device}`} />
+    </li>
   );
 }

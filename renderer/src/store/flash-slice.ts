@@ -30,6 +30,8 @@ export interface FlashSlice {
   /** Local clock (ms) when the last plan/progress event arrived, to show a stalled job honestly. */
   readonly progressReceivedAt: number | null;
   readonly report: FlashReport | null;
+  /** Disks a multi-target job dropped (`target-failed`), by device, with the reason. */
+  readonly failedTargets: Readonly<Record<string, AppError>>;
   readonly flashError: AppError | null;
   readonly cancelConfirmOpen: boolean;
   readonly cancelRequested: boolean;
@@ -60,6 +62,7 @@ const IDLE = {
   regionRates: {},
   progressReceivedAt: null,
   report: null,
+  failedTargets: {},
   flashError: null,
   cancelConfirmOpen: false,
   cancelRequested: false,
@@ -146,6 +149,9 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         }
         case 'retry':
           set({ lastRetry: event });
+          return;
+        case 'target-failed':
+          set({ failedTargets: { ...state.failedTargets, [event.device]: event.error } });
           return;
         case 'done':
           set({ report: event.report, flashError: null, cancelConfirmOpen: false, step: 'done' });

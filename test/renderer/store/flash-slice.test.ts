@@ -62,6 +62,16 @@ describe('flash slice', () => {
     expect(store.getState()).toMatchObject({ step: 'flash', jobId: 'j1' });
   });
 
+  it('a target-failed event records that disk’s reason; the job goes on', async () => {
+    const { api, store } = setup();
+    api.handle('flash:start', () => ok({ jobId: 'j1' }));
+    await store.getState().startFlash();
+    api.emit('flash:progress', { type: 'target-failed', jobId: 'j1', device: '/dev/sdd', error: { code: 'E_WRITE', title: 'Writing failed', detail: 'gone' } });
+    api.emit('flash:progress', { type: 'target-failed', jobId: 'other', device: '/dev/sde', error: { code: 'E_WRITE', title: 'Writing failed', detail: 'x' } });
+    expect(store.getState()).toMatchObject({ step: 'flash', failedTargets: { '/dev/sdd': { detail: 'gone' } } });
+    expect(Object.keys(store.getState().failedTargets)).toEqual(['/dev/sdd']);
+  });
+
   it('replays events that overtook the flash:start answer, and ignores other jobs', async () => {
     const { api, store } = setup();
     api.handle('flash:start', async () => {
