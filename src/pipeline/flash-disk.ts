@@ -57,6 +57,8 @@ export interface FlashDiskOptions {
   readonly prepared?: PreparedImage;
   /** Network tuning (timeouts, retry budget); front ends keep the defaults, tests shorten them. */
   readonly sourceOptions?: Omit<OpenSourceOptions, 'signal'>;
+  /** sysfs root for the WRITE ZEROES probe (tests inject one reporting 0); default /sys. */
+  readonly sysfsRoot?: string;
 }
 
 /**
@@ -133,6 +135,8 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     for (const [index, h] of held.entries()) {
       touched[index] = true;
       await h.device.zeroEdges();
+      // Zeros come from the device (WRITE ZEROES) when it can; then zero runs are not written twice.
+      await h.device.preZero(layout.partitions.map((p) => ({ offsetBytes: p.startLba * layout.disk.lbaSize, lengthBytes: p.image.uncompressedSize })), options.sysfsRoot);
     }
     live.liveTargets().forEach((index) => live.setTargetState(index, 'writing'));
     pipeline.attach(held.map((h) => h.device));

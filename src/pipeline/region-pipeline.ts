@@ -81,7 +81,7 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
     const first = all[0];
     if (first === undefined) throw new CosiflashError('E_INTERNAL', 'pipeline needs a target');
     attached = true;
-    writer.postMessage({ type: 'targets', targets: all.map((t) => ({ fd: t.fd, tailFd: t.tailFd, direct: t.direct, blockBytes: t.blockBytes })) } satisfies ToWriteFromMain);
+    writer.postMessage({ type: 'targets', targets: all.map((t) => ({ fd: t.fd, tailFd: t.tailFd, direct: t.direct, blockBytes: t.blockBytes, preZeroed: t.preZeroed })) } satisfies ToWriteFromMain);
     // One buffer is written to every target: aligned for the first (alignment is of the memory,
     // so it suits every O_DIRECT target); each extra target adds blocks, so a slow one lags the
     // others by a bounded amount without stalling the decoder at once.

@@ -1,4 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { writeZeroesSupported } from '../disk/write-zeroes-supported.ts';
+import { zeroOutRange } from '../disk/zero-out-range.ts';
 import { CosiflashError } from '../errors.ts';
 import { allocateAligned, allocateUnaligned, viewOf, type AlignedBuffer } from './aligned-buffer.ts';
 import { readFully, syncData } from './write-fully.ts';
@@ -27,6 +29,13 @@ export interface TargetDevice extends TargetFds {
   readInto(into: Uint8Array, positionBytes: number): Promise<void>;
   /** Zeroes the first and last MiB (old primary and backup GPT, stale signatures). */
   zeroEdges(): Promise<void>;
+  /**
+   * When the device can WRITE ZEROES (sysfs write_zeroes_max_bytes > 0), zeroes each range
+   * (offset, length in bytes; widened to whole blocks) with it and sets `preZeroed`, so aligned
+   * zero runs of region data are not written again. Otherwise, or when zeroing fails, leaves
+   * `preZeroed` false (everything is written). Returns `preZeroed`. `sysfsRoot`: tests only.
+   */
+  preZero(ranges: readonly { readonly offsetBytes: number; readonly lengthBytes: number }[], sysfsRoot?: string): Promise<boolean>;
   sync(): Promise<void>;
   close(): void;
 }
@@ -63,7 +72,7 @@ export function openTarget(path: string, options: OpenTargetOptions): TargetDevi
         tailFd = fd;
       }
     }
-    return createTarget({ path, fd, tailFd, direct, blockBytes: options.blockBytes, sizeBytes });
+    return createTarget({ path, fd, tailFd, direct, blockBytes: options.blockBytes, sizeBytes, preZeroed: false });
   } catch (error) {
     if (tailFd !== fd) closeSync(tailFd);
     closeSync(fd);
@@ -90,6 +99,7 @@ function openError(path: string, error: unknown): CosiflashError {
 }
 
 function createTarget(fds: TargetFds & { path: string; sizeBytes: number }): TargetDevice {
+  let preZeroed = false;
   const allocate = (sizeBytes: number): AlignedBuffer => {
     if (!fds.direct) return allocateUnaligned(sizeBytes);
     const aligned = allocateAligned(sizeBytes, fds.fd, fds.blockBytes);
@@ -99,10 +109,14 @@ function createTarget(fds: TargetFds & { path: string; sizeBytes: number }): Tar
   const writeAt = async (data: Uint8Array, positionBytes: number): Promise<void> => {
     const buffer = viewOf(allocate(data.byteLength));
     buffer.set(data);
-    await writeSpan(fds, buffer, positionBytes);
+    // Not region data (edges, partition table): every byte is written.
+    await writeSpan({ ...fds, preZeroed: false }, buffer, positionBytes);
   };
   return {
     ...fds,
+    get preZeroed() {
+      return preZeroed;
+    },
     allocate,
     writeAt,
     readInto: (into, positionBytes) => readFully(fds.fd, into, positionBytes),
@@ -113,6 +127,21 @@ function createTarget(fds: TargetFds & { path: string; sizeBytes: number }): Tar
       const tailStart = fds.sizeBytes - edgeBytes;
       await writeAt(zeros, tailStart - (tailStart % fds.blockBytes));
       await syncData(fds.fd);
+    },
+    async preZero(ranges, sysfsRoot) {
+      if (!writeZeroesSupported(fds.path, sysfsRoot)) return false;
+      const block = fds.blockBytes;
+      try {
+        for (const { offsetBytes, lengthBytes } of ranges) {
+          const start = offsetBytes - (offsetBytes % block);
+          const end = Math.min(Math.ceil((offsetBytes + lengthBytes) / block) * block, fds.sizeBytes);
+          await zeroOutRange(fds.path, start, end - start, block);
+        }
+      } catch {
+        return false;
+      }
+      preZeroed = true;
+      return true;
     },
     async sync() {
       await syncData(fds.fd);
