@@ -256,6 +256,8 @@ export interface RequestMap {
   /** Native "open file" dialog; null when cancelled or unsupported (web mode). */
   'image:browse': { readonly request: EmptyRequest; readonly response: string | null };
   'disks:list': { readonly request: DisksListRequest; readonly response: readonly DiskCandidate[] };
+  /** How many virtual (loop) disks disks:list leaves out when `allowVirtual` is false (0 unless started with --allow-loop). */
+  'disks:hidden': { readonly request: EmptyRequest; readonly response: HiddenDisksResult };
   'flash:start': { readonly request: FlashStartRequest; readonly response: FlashStartResult };
   /** Cancels a running job (no-op when it already ended). */
   'flash:cancel': { readonly request: JobRequest; readonly response: null };
@@ -280,6 +282,11 @@ export interface RequestMap {
   'station:state': { readonly request: EmptyRequest; readonly response: StationState };
   /** Station mode: do not auto-flash this disk (until it is unplugged and plugged again). */
   'station:skip': { readonly request: DeviceRequest; readonly response: StationState };
+}
+
+export interface HiddenDisksResult {
+  /** Virtual disks that exist but are hidden until "show virtual disks" is turned on. */
+  readonly virtualCount: number;
 }
 
 export interface DisksChangedEvent {
@@ -311,6 +318,7 @@ export const CHANNELS = [
   'image:inspect',
   'image:browse',
   'disks:list',
+  'disks:hidden',
   'flash:start',
   'flash:cancel',
   'flash:list',

@@ -55,6 +55,7 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
     unmountConsent: flag,
     allowVirtual: flag,
   }),
+  'disks:hidden': empty,
   'flash:start': allOf(
     shape({
       location,

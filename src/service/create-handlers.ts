@@ -247,6 +247,11 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     },
     'image:browse': async () => (options.browse ? options.browse() : null),
     'disks:list': evaluate,
+    'disks:hidden': async () => {
+      if (!allowLoop) return { virtualCount: 0 };
+      const [all, shown] = await Promise.all([list(true), list(false)]);
+      return { virtualCount: Math.max(0, all.length - shown.length) };
+    },
     'flash:start': startFlash,
     'flash:cancel': async ({ jobId }) => {
       jobs.cancel(jobId);

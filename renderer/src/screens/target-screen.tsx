@@ -21,6 +21,7 @@ export function TargetScreen() {
   const loading = useAppStore((state) => state.disksLoading);
   const disksError = useAppStore((state) => state.disksError);
   const showVirtual = useAppStore((state) => state.showVirtual);
+  const hiddenVirtual = useAppStore((state) => state.hiddenVirtualCount);
   const selectedDevice = useAppStore((state) => state.selectedDevice);
   const refreshDisks = useAppStore((state) => state.refreshDisks);
   const setShowVirtual = useAppStore((state) => state.setShowVirtual);
@@ -79,7 +80,7 @@ export function TargetScreen() {
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>
         <span className="muted small" role="status">
-          {diskListStatus({ loading, total: candidates.length, eligible: candidates.filter((c) => c.eligible).length })}
+          {diskListStatus({ loading, total: candidates.length, eligible: candidates.filter((c) => c.eligible).length, hiddenVirtual })}
         </span>
       </div>
 

@@ -16,6 +16,8 @@ export interface TargetSlice {
   readonly disksLoading: boolean;
   readonly disksError: AppError | null;
   readonly showVirtual: boolean;
+  /** Virtual disks main leaves out while showVirtual is off (disks:hidden); 0 when shown or unknown. */
+  readonly hiddenVirtualCount: number;
   readonly selectedDevice: string | null;
   /** The user clicked a disk (kept across hotplug while it stays choosable). */
   readonly userPicked: boolean;
@@ -67,6 +69,7 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
     disksLoading: false,
     disksError: null,
     showVirtual: false,
+    hiddenVirtualCount: 0,
     selectedDevice: null,
     userPicked: false,
     mountConsent: false,
@@ -79,14 +82,18 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
       const image = state.inspectResult;
       const mine = ++generation;
       set({ disksLoading: true });
-      const result = await api.invoke('disks:list', {
-        requiredBytes: image?.layout.disk.sizeBytes ?? null,
-        lbaSize: image?.layout.disk.lbaSize ?? null,
-        sourcePath: image?.source.localPath ?? null,
-        unmountConsent: false,
-        allowVirtual: state.showVirtual,
-      });
+      const [result, hidden] = await Promise.all([
+        api.invoke('disks:list', {
+          requiredBytes: image?.layout.disk.sizeBytes ?? null,
+          lbaSize: image?.layout.disk.lbaSize ?? null,
+          sourcePath: image?.source.localPath ?? null,
+          unmountConsent: false,
+          allowVirtual: state.showVirtual,
+        }),
+        state.showVirtual ? null : api.invoke('disks:hidden', {}),
+      ]);
       if (mine !== generation) return;
+      set({ hiddenVirtualCount: hidden?.ok === true ? hidden.value.virtualCount : 0 });
       if (!result.ok) {
         set({ disksLoading: false, disksError: result.error });
         return;
