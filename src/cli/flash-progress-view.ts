@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { terminalText } from '../common/terminal-text.ts';
-import type { FlashProgress, FlashReport, RegionProgress } from '../model/flash-progress.ts';
+import type { FlashProgress, FlashReport, RegionProgress, TargetProgress } from '../model/flash-progress.ts';
 import { formatBytes, formatDuration, formatPercent, formatRate, jobPhaseText } from '../common/format-units.ts';
 
 /** Shows a flash job's progress: bars on a TTY, plain lines otherwise, NDJSON with --json. */
@@ -9,9 +9,31 @@ export interface FlashProgressView {
   finish(report: FlashReport | null): void;
 }
 
-export function createFlashProgressView(options: { mode: 'tty' | 'plain' | 'json'; out: NodeJS.WritableStream; verify: boolean }): FlashProgressView {
+/**
+ * `err` gets a dropped disk of a multi-target job at once (`target-failed`: device and reason);
+ * default stderr. With --json every event, target-failed included, goes to `out` as it is.
+ */
+export function createFlashProgressView(options: { mode: 'tty' | 'plain' | 'json'; out: NodeJS.WritableStream; err?: NodeJS.WritableStream; verify: boolean }): FlashProgressView {
   if (options.mode === 'json') return jsonView(options.out);
-  return options.mode === 'tty' ? ttyView(options.out, options.verify) : plainView(options.out);
+  const err = options.err ?? process.stderr;
+  return options.mode === 'tty' ? ttyView(options.out, err, options.verify) : plainView(options.out, err, options.verify);
+}
+
+/** "/dev/sdb failed: E_WRITE: No space left on device — the other disks go on." */
+export function targetFailedLine(event: Extract<FlashProgress, { type: 'target-failed' }>): string {
+  return terminalText(`${event.device} failed: ${event.error.code}: ${event.error.detail} — the other disks go on.`);
+}
+
+/** 0–1 of one target's work: its written bytes, then its read-back when verifying. */
+export function targetFraction(lane: TargetProgress, totalWriteBytes: number, verify: boolean): number {
+  if (lane.state === 'verified' || lane.state === 'written') return 1;
+  const total = Math.max(1, totalWriteBytes) * (verify ? 2 : 1);
+  return Math.min(1, (lane.writtenBytes + (verify ? lane.verifiedBytes : 0)) / total);
+}
+
+/** "/dev/sdb  writing  45 %" */
+export function targetLine(lane: TargetProgress, totalWriteBytes: number, verify: boolean): string {
+  return terminalText(`${lane.device}  ${lane.state}  ${formatPercent(targetFraction(lane, totalWriteBytes, verify), 1)}${lane.error === null ? '' : `  ${lane.error.code}: ${lane.error.detail}`}`);
 }
 
 function jsonView(out: NodeJS.WritableStream): FlashProgressView {
@@ -23,13 +45,18 @@ function jsonView(out: NodeJS.WritableStream): FlashProgressView {
 
 const work = (r: RegionProgress, verify: boolean): number => r.writtenBytes + (verify ? r.verifiedBytes : 0);
 
-/** Plain lines: one per phase change, and an overall line at most every 5 s. */
-function plainView(out: NodeJS.WritableStream): FlashProgressView {
+/** Plain lines: one per phase change (and per disk state change), and an overall line at most every 5 s. */
+function plainView(out: NodeJS.WritableStream, err: NodeJS.WritableStream, verify: boolean): FlashProgressView {
   const phases = new Map<number, string>();
+  const states = new Map<string, string>();
+  let totalWriteBytes = 0;
   let lastLineAt = 0;
   return {
     onEvent(event) {
-      if (event.type === 'plan') out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${event.device}\n`);
+      if (event.type === 'plan') {
+        totalWriteBytes = event.totalWriteBytes;
+        out.write(`Writing ${formatBytes(event.totalWriteBytes)} to ${terminalText((event.devices ?? [event.device]).join(', '))}\n`);
+      } else if (event.type === 'target-failed') err.write(`${targetFailedLine(event)}\n`);
       else if (event.type === 'retry') out.write(`  ${retryLine(event)}\n`);
       else if (event.type === 'warning') out.write(`  warning: ${terminalText(event.message)}\n`);
       else if (event.type === 'progress') {
@@ -38,9 +65,15 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
           phases.set(r.number, r.phase);
           if (r.phase !== 'waiting') out.write(`  ${r.number === 0 ? 'gpt' : `#${r.number}`} ${terminalText(r.name)}: ${r.phase}\n`);
         }
+        for (const lane of event.targets ?? []) {
+          if (states.get(lane.device) === lane.state) continue;
+          states.set(lane.device, lane.state);
+          out.write(`  ${targetLine(lane, totalWriteBytes, verify)}\n`);
+        }
         if (Date.now() - lastLineAt >= 5000) {
           lastLineAt = Date.now();
           out.write(`  ${overallLine(event)}\n`);
+          for (const lane of event.targets ?? []) if (lane.state === 'writing' || lane.state === 'verifying') out.write(`    ${targetLine(lane, totalWriteBytes, verify)}\n`);
         }
       }
     },
@@ -49,7 +82,7 @@ function plainView(out: NodeJS.WritableStream): FlashProgressView {
 }
 
 /** One bar per region plus a total bar with speed and ETA (cli-progress). */
-function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView {
+function ttyView(out: NodeJS.WritableStream, err: NodeJS.WritableStream, verify: boolean): FlashProgressView {
   const multi = new cliProgress.MultiBar(
     {
       stream: out as NodeJS.WriteStream,
@@ -62,11 +95,23 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<number, cliProgress.SingleBar>();
+  // Several disks: one bar per disk (device, state, percent) instead of one per region.
+  const lanes = new Map<string, cliProgress.SingleBar>();
   let total: cliProgress.SingleBar | null = null;
   let labelWidth = 16;
+  let totalWriteBytes = 0;
   return {
     onEvent(event) {
-      if (event.type === 'plan') {
+      if (event.type === 'plan' && event.devices !== undefined && event.devices.length > 1) {
+        totalWriteBytes = event.totalWriteBytes;
+        labelWidth = Math.min(40, Math.max(16, ...event.devices.map((d) => terminalText(d).length)));
+        for (const device of event.devices) lanes.set(device, multi.create(1000, 0, { label: terminalText(device).padEnd(labelWidth), done: '', size: '', phase: 'waiting' }, { format: ' {label} |{bar}| {percentage}% {phase}' }));
+        total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(labelWidth), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
+      } else if (event.type === 'target-failed') {
+        // Above the bars; and on stderr too when that is not this terminal (a log file).
+        multi.log(`${targetFailedLine(event)}\n`);
+        if (err !== out && (err as NodeJS.WriteStream).isTTY !== true) err.write(`${targetFailedLine(event)}\n`);
+      } else if (event.type === 'plan') {
         // Wide enough for every region's label (names are not cut), within reason.
         labelWidth = Math.min(40, Math.max(16, ...event.regions.map((r) => regionLabel(r).length)));
         for (const r of [...event.regions.filter((x) => x.number !== 0), ...event.regions.filter((x) => x.number === 0)]) {
@@ -74,6 +119,9 @@ function ttyView(out: NodeJS.WritableStream, verify: boolean): FlashProgressView
         }
         total = multi.create(Math.max(1, event.totalWriteBytes), 0, { label: 'total'.padEnd(labelWidth), done: '', size: '', phase: '' }, { format: ' {label} |{bar}| {percentage}% {done}, {size} {phase}' });
       } else if (event.type === 'progress') {
+        for (const lane of event.targets ?? []) {
+          lanes.get(lane.device)?.update(Math.round(targetFraction(lane, totalWriteBytes, verify) * 1000), { label: terminalText(lane.device).padEnd(labelWidth), done: '', size: '', phase: lane.state });
+        }
         for (const r of event.regions) {
           const value = r.phase === 'verifying' || r.phase === 'verified' ? r.verifiedBytes : r.writtenBytes;
           bars.get(r.number)?.update(Math.min(value, Math.max(1, r.uncompressedBytes)), payload(r, value, labelWidth));
