@@ -67,7 +67,9 @@ station choose; the station's own --only/--allow-loop policy and flash log apply
 Exit status: 0 written (and verified), 2 bad usage, 3 invalid image or hash mismatch,
 4 target refused (nothing written; with --remote also: station unreachable, token refused,
 station busy), 5 write or verification failed (the disk has no valid partition table; with
---remote also: connection lost during the flash), 6 cancelled.`;
+--remote also: connection lost during the flash), 6 cancelled. Several disks (--disk
+repeated, --count): every disk is listed and typed back at the prompt, gets its own verdict
+and log line; 0 only when every disk is ok, otherwise the worst disk's code.`;
 
 export interface FlashArgs {
   readonly location: string;
