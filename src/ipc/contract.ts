@@ -141,6 +141,8 @@ export interface FlashStartRequest {
    * the identity it was shown with; checked like `device`/`confirmedDisk`. Absent: one disk.
    */
   readonly moreTargets?: readonly { readonly device: string; readonly confirmedDisk: DiskIdentity }[];
+  /** Who flashes (the Confirm dialog's Operator field), logged as `operator`; trimmed, 1–64 printable characters. Absent: the server's --operator, if any. */
+  readonly operator?: string;
   /** Read back and hash every region after writing. */
   readonly verify: boolean;
   /** Unmount the target's mounted partitions first (the user agreed). */

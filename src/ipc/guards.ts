@@ -11,6 +11,7 @@
 import { CosiflashError } from '../errors.ts';
 import type { Channel, RequestOf } from './contract.ts';
 import { diskIdentityCheck, MAX_LOCATION_CHARS } from '../common/flash-request-check.ts';
+import { operatorNameProblem } from '../common/operator-name.ts';
 import { allOf, type Check, flag, integer, isPlainObject, listOf, nullable, optional, shape, text } from '../common/value-checks.ts';
 
 const location = text({ maxLength: MAX_LOCATION_CHARS });
@@ -25,6 +26,10 @@ const logQuery = shape({ text: query, result: nullable(logResult), since: nullab
 /** The disk the user confirmed (model/disk-identity.ts): every field present, unknown ones null. */
 const diskIdentity = diskIdentityCheck;
 const targetDevice = text({ maxLength: 512 });
+const operatorName: Check = (value, path) => {
+  const problem = operatorNameProblem(value);
+  return problem === null ? null : `${path}: ${problem}`;
+};
 /** Most disks one flash from the UI writes (`device` plus `moreTargets`). */
 export const MAX_UI_TARGETS = 16;
 /** One more disk the user ticked, with the identity it was shown with; the identity names the same device. */
@@ -64,6 +69,7 @@ export const PAYLOAD_GUARDS: { readonly [C in Channel]: Check } = {
       device: text({ maxLength: 512 }),
       confirmedDisk: diskIdentity,
       moreTargets: optional(listOf(moreTarget, { maxItems: MAX_UI_TARGETS - 1 })),
+      operator: optional(operatorName),
       verify: flag,
       unmount: flag,
       allowVirtual: flag,

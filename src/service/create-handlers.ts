@@ -175,7 +175,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       const writer = core.spawnWriter(flashRequestForAll(plan), launch);
       const { layout, location } = plan;
       const moreDevices = others.map((t) => t.disk.device);
-      return { jobId: jobs.track(writer, { location, device, ...(moreDevices.length === 0 ? {} : { moreDevices }), logContext: { ...logContextBase, layout, disk: target.disk } }) };
+      return { jobId: jobs.track(writer, { location, device, ...(moreDevices.length === 0 ? {} : { moreDevices }), logContext: { ...logContextBase, ...(request.operator === undefined ? {} : { operator: request.operator.trim() }), layout, disk: target.disk } }) };
     } finally {
       for (const { device } of chosen) starting.delete(device);
     }

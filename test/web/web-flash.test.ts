@@ -59,7 +59,7 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
 
         // Two starts for the same disk at once: exactly one gets it.
         const [started, busy] = await Promise.all([
-          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, reviewedImageHash: layout.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true }),
+          client.call('flash:start', { location: source.location, expectedHash: fixture.imageHash, reviewedImageHash: layout.imageHash, device, confirmedDisk, operator: '  Ana Lima ', verify: true, unmount: false, allowVirtual: true }),
           client.call('flash:start', { location: source.location, reviewedImageHash: layout.imageHash, device, confirmedDisk, verify: true, unmount: false, allowVirtual: true }),
         ]);
         if (!started.ok) throw new Error(JSON.stringify(started.error));
@@ -86,7 +86,7 @@ describe.skipIf(!isRoot)('web mode flash onto a loop device (root)', () => {
         // The flash log has its line by the time the UI sees `done`; the History view lists it.
         const log = (await readFile(path.join(dir, 'config', 'flash-log.jsonl'), 'utf8')).trim().split('\n');
         expect(log).toHaveLength(1);
-        expect(JSON.parse(log[0]!)).toMatchObject({ result: 'verified', station: 'bench-web', image: { imageHash: fixture.imageHash, os: expect.any(String) }, device: { path: device, bus: expect.any(String) } });
+        expect(JSON.parse(log[0]!)).toMatchObject({ result: 'verified', station: 'bench-web', operator: 'Ana Lima', image: { imageHash: fixture.imageHash, os: expect.any(String) }, device: { path: device, bus: expect.any(String) } });
         const history = await client.call('log:list', { text: path.basename(device), result: null, since: null });
         expect(history).toMatchObject({ ok: true, value: { totalCount: 1, entries: [{ result: 'verified' }] } });
         const none = await client.call('log:list', { text: '', result: 'failed', since: null });

@@ -18,6 +18,7 @@ import { allMountpoints, mountedSentence } from '../../../src/common/mount-point
 import { chosenCandidates } from '../store/target-slice.ts';
 import type { DiskCandidate } from '../../../src/model/disk-info.ts';
 import { useAppStore } from '../store/use-app-store.ts';
+import { OperatorField } from '../components/operator-field.tsx';
 
 export function ConfirmDialog() {
   const candidates = useAppStore((state) => state.candidates);
@@ -80,6 +81,7 @@ export function ConfirmDialog() {
             </span>
           </label>
         )}
+        <OperatorField />
       </div>
       <div className="dialog-actions">
         <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>
@@ -161,6 +163,7 @@ function MultiConfirm({ chosen, dialogRef, cancelRef, busy, setBusy }: MultiProp
             </span>
           </label>
         )}
+        <OperatorField />
       </div>
       <div className="dialog-actions">
         <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>

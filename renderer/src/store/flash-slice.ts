@@ -13,6 +13,7 @@ import type { FlashProgress, FlashReport } from '../../../src/model/flash-progre
 import type { SliceFactory } from './app-state.ts';
 import { downloadText, reportDownloadName } from '../view/download-text.ts';
 import { chosenCandidates } from './target-slice.ts';
+import { loadRememberedOperator, rememberOperator } from '../view/remembered-operator.ts';
 
 export type PlanEvent = Extract<FlashProgress, { type: 'plan' }>;
 export type ProgressEvent = Extract<FlashProgress, { type: 'progress' }>;
@@ -37,6 +38,9 @@ export interface FlashSlice {
   readonly cancelRequested: boolean;
   readonly savedReportPath: string | null;
   readonly saveError: AppError | null;
+  /** The Confirm dialog's Operator field (remembered in localStorage); sent trimmed, left out when empty (main refuses an invalid one). */
+  readonly operator: string;
+  setOperator(name: string): void;
   startFlash(): Promise<void>;
   applyFlashEvent(event: FlashProgress): void;
   /** Shows a job main already runs (e.g. after reloading the web page). */
@@ -92,6 +96,11 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
   let heldBack: FlashProgress[] = [];
   return (set, get) => ({
     ...IDLE,
+    operator: loadRememberedOperator(),
+    setOperator(operator) {
+      set({ operator });
+      rememberOperator(operator);
+    },
     resetFlash() {
       heldBack = [];
       set({ ...IDLE });
@@ -109,6 +118,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
       heldBack = [];
       set({ ...IDLE, flashStarting: true, flashDevice: candidate.disk.device, step: 'flash' });
       const expectedHash = state.inspectedHash;
+      const operator = state.operator.trim();
       const result = await api.invoke('flash:start', {
         location: state.inspectResult.source.location,
         ...(expectedHash === '' ? {} : { expectedHash }),
@@ -116,6 +126,7 @@ export const createFlashSlice: SliceFactory<FlashSlice> = (api) => {
         device: candidate.disk.device,
         confirmedDisk,
         ...(moreTargets.length === 0 ? {} : { moreTargets }),
+        ...(operator === '' ? {} : { operator }),
         verify: true,
         unmount: state.mountConsent,
         allowVirtual: state.showVirtual,
