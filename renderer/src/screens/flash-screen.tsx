@@ -187,7 +187,7 @@ export function FlashScreen() {
       </div>
 
       {multi ? (
-        <ol className="lane-list" aria-label="Disks">
+        <ol className="target-lane-list" aria-label="Disks">
           {lanes.map((lane) => (
             <LaneView key={lane.device} lane={lane} />
           ))}
@@ -230,15 +230,15 @@ function RegionList({ rows, rates, stalled, label = 'Partitions' }: { readonly r
 function LaneView({ lane }: { readonly lane: TargetLane }) {
   const percent = Math.floor(lane.fraction * 100);
   return (
-    <li className={`lane lane-${lane.state}`}>
-      <div className="lane-head">
+    <li className={`target-lane target-lane-${lane.state}`}>
+      <div className="target-lane-head">
         <strong className="mono">{lane.device}</strong>
         <span className={`phase phase-${lane.state}`}>{TARGET_STATE_LABELS[lane.state]}</span>
-        <span className="lane-percent">{lane.state === 'failed' ? '' : `${percent} %`}</span>
+        <span className="target-lane-percent">{lane.state === 'failed' ? '' : `${percent} %`}</span>
       </div>
       <ProgressBar label={`${lane.device} overall`} fraction={lane.state === 'failed' ? 1 : lane.fraction} tone={laneTone(lane.state)} />
       {lane.error !== null && (
-        <p className="lane-error" role="status">
+        <p className="target-lane-error" role="status">
           {lane.error.title}
           {lane.error.detail === '' ? '' : ` — ${lane.error.detail}`} The other disks go on.
         </p>
