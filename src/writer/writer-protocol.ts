@@ -65,7 +65,7 @@ function isAppError(value: unknown): value is AppError {
   return typeof v.code === 'string' && typeof v.title === 'string' && typeof v.detail === 'string' && (v.hint === undefined || typeof v.hint === 'string');
 }
 
-const PROGRESS_TYPES = new Set(['plan', 'progress', 'retry', 'warning', 'done', 'failed']);
+const PROGRESS_TYPES = new Set(['plan', 'progress', 'target-failed', 'retry', 'warning', 'done', 'failed']);
 
 function isFlashProgress(value: unknown): value is FlashProgress {
   if (typeof value !== 'object' || value === null) return false;
