@@ -11,8 +11,8 @@ import { EXIT_CODES } from '../../src/cli/exit-codes.ts';
 import type { FlashLogEntry } from '../../src/model/flash-log-entry.ts';
 import type { FlashProgress, FlashReport } from '../../src/model/flash-progress.ts';
 import { buildCosiFixture, type CosiFixture } from '../support/cosi-fixtures.ts';
-import { expectFlashedLike, hashDevice, writeOldTable } from '../support/flash-checks.ts';
-import { describeRootOnly, itRootOnly, withLoops } from '../support/loop-device.ts';
+import { expectFlashedLike, expectNoValidTable, hashDevice, writeOldTable } from '../support/flash-checks.ts';
+import { attachTmpfsLoop, describeRootOnly, itRootOnly, withLoops, type TmpfsLoopDevice } from '../support/loop-device.ts';
 import { runCli } from './run-cli.ts';
 
 const MiB = 1024 * 1024;
@@ -75,5 +75,30 @@ describeRootOnly('cosiflash flash onto several disks', () => {
       await expectFlashedLike(a!.device, fixture, { sameSize: true });
       await expectFlashedLike(b!.device, fixture, { sameSize: false });
     });
+  });
+
+  itRootOnly('one disk fails (its backing store is full): the other is verified and says so, the failed one is reported at once and in its verdict; exit 5; a log line each', async () => {
+    const size = fixture.diskSizeBytes;
+    let full: TmpfsLoopDevice | null = null;
+    try {
+      full = await attachTmpfsLoop({ sizeBytes: size, tmpfsBytes: 6 * MiB });
+      const fullDevice = full.device;
+      await withLoops([{ sizeBytes: size }], async ([good]) => {
+        const logFile = path.join(dir, 'one-fails.jsonl');
+        const result = await runCli(['flash', fixture.cosiPath, '--disk', `${good!.device},${fullDevice}`, '--yes', '--allow-loop', '--only', `${good!.device},${fullDevice}`, '--log', logFile]);
+        expect(result.code, result.stderr).toBe(EXIT_CODES.writeFailed);
+        expect(result.stderr).toContain(`${fullDevice} failed: E_WRITE`);
+        expect(result.stderr).toContain('1 of 2 disks OK, 1 disk not');
+        expect(result.stderr).toMatch(new RegExp(`VERIFIED +${good!.device}`));
+        expect(result.stderr).toMatch(new RegExp(`FAILED +${fullDevice}`));
+        expect(result.stderr).toContain(`${fullDevice} has no valid partition table now`);
+        const log = (await readFile(logFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as FlashLogEntry);
+        expect(log.map((e) => [e.device.path, e.result, e.errorCode])).toEqual([[good!.device, 'verified', null], [fullDevice, 'failed', 'E_WRITE']]);
+        await expectFlashedLike(good!.device, fixture, { sameSize: true });
+        await expectNoValidTable(fullDevice);
+      });
+    } finally {
+      await full?.detach();
+    }
   });
 });
