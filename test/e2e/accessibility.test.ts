@@ -2,7 +2,8 @@
  * End to end, the accessibility audit (issue #12 §6): axe-core on every screen — Source
  * (empty and with an invalid input), Review, Target, the Confirm dialog, Flash, Done
  * (verified, failed and cancelled), History and the bench Station (waiting, countdown,
- * verified lane) — in the light and the dark theme. No violation of impact serious or
+ * verified lane), and a job writing several disks (multi-select Target, the Confirm naming
+ * each, the per-disk lanes, Done with one disk failed) — in the light and the dark theme. No violation of impact serious or
  * critical is allowed. Screenshots of every audited screen and theme go to
  * test-artifacts/screenshots/a11y-<screen>-<theme>.png.
  */
@@ -14,7 +15,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { buildCosiFixture } from '../support/cosi-fixtures.ts';
-import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
+import { attachLoop, attachTmpfsLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
 import { auditScreen, type Theme } from './axe-audit.ts';
 import { openBrowser, type BrowserSession } from './browser-session.ts';
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
@@ -133,6 +134,56 @@ describeRootOnly('e2e: accessibility audit (axe-core) of every screen, light and
     } finally {
       http.setFaults({});
       await loop.detach();
+    }
+  }, 480_000);
+
+  itRootOnly('several disks: multi-select target, confirm naming each, lanes, done with one disk failed', async () => {
+    const { http } = images;
+    const findings: string[] = [];
+    const loops: LoopDevice[] = [];
+    try {
+      loops.push(await attachLoop({ sizeBytes: 64 * MiB }));
+      // Holds only 8 MiB of its 64: writing past that fails inside the kernel (ENOSPC), so the job drops this disk alone.
+      loops.push(await attachTmpfsLoop({ sizeBytes: 64 * MiB, tmpfsBytes: 8 * MiB }));
+      loops.push(await attachLoop({ sizeBytes: 64 * MiB }));
+      const full = loops[1] as LoopDevice;
+      await withServeAndBrowser({ loops, failureName: 'accessibility-multi' }, async ({ serve, browser, page }) => {
+        await page.goto(serve.url);
+        await openTargetScreen(page, http.url('images/os.cosi'));
+        await page.locator('input[type=radio]:checked').waitFor();
+        await page.getByRole('switch', { name: 'Flash several disks' }).check();
+        const group = page.getByRole('group', { name: 'Disks to flash' });
+        for (const loop of loops) {
+          const box = group.locator(`input[type=checkbox][value="${loop.device}"]`);
+          if (!(await box.isChecked())) await box.check();
+        }
+        await page.getByText('3 disks ticked').waitFor();
+        await audit(browser, 'target-multi', findings);
+
+        await page.getByRole('button', { name: 'Continue with 3 disks' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Erase these 3 disks?' });
+        await dialog.waitFor();
+        await audit(browser, 'confirm-multi', findings);
+
+        http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 15_000 });
+        await dialog.getByRole('button', { name: 'Erase and flash 3 disks' }).click();
+        for (const loop of loops) await page.getByRole('progressbar', { name: `${loop.device} overall` }).waitFor({ timeout: 90_000 });
+        await audit(browser, 'flash-lanes', findings);
+        http.setFaults({});
+
+        await page.getByRole('heading', { name: '2 of 3 disks verified', level: 1 }).waitFor({ timeout: 180_000 });
+        const failedCard = page.locator('li.target-verdict', { hasText: full.device });
+        expect(await failedCard.locator('.phase').first().textContent()).toBe('Failed');
+        await failedCard.getByRole('button', { name: 'Try another disk' }).waitFor();
+        expect(await page.locator('.target-verdict-head .phase', { hasText: 'Verified' }).count()).toBe(2);
+        await audit(browser, 'done-multi', findings);
+
+        expect(findings, findings.join('\n')).toEqual([]);
+        expect(browser.problems).toEqual([]);
+      });
+    } finally {
+      http.setFaults({});
+      for (const loop of loops.reverse()) await loop.detach();
     }
   }, 480_000);
 
