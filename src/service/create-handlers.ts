@@ -18,7 +18,7 @@ import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestForAll, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
-import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntry, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
+import { defaultFlashLogFile, type FlashLogContext, filterFlashLog, FLASH_LOG_FILE_NAME, flashLogCsv, flashLogEntries, readFlashLog, tryAppendFlashLog } from './flash-log.ts';
 import { APP_NAME, APP_VERSION } from '../common/app-version.ts';
 import { configDir as defaultConfigDir } from './config-dir.ts';
 import { loadCoreServices, type CoreServices, type WriterLaunch } from './core-services.ts';
@@ -83,7 +83,8 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   const jobs = new FlashJobs({
     emit: (event: FlashProgress) => events.emit('flash:progress', event),
     onFinished: async ({ report, logContext }) => {
-      await tryAppendFlashLog(flashLogEntry(report, logContext), { file: logFile });
+      // One line per disk of the job (a one-disk job: one line).
+      await tryAppendFlashLog(flashLogEntries(report, logContext), { file: logFile });
       // An image that failed verification is not kept as a good one in the recent list.
       if (report.imageHash !== '') await recent.recordFlash(report.source, report.imageHash, { verified: report.outcome === 'verified', errorCode: report.error?.code ?? null }).catch(() => undefined);
     },
@@ -175,7 +176,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
       const writer = core.spawnWriter(flashRequestForAll(plan), launch);
       const { layout, location } = plan;
       const moreDevices = others.map((t) => t.disk.device);
-      return { jobId: jobs.track(writer, { location, device, ...(moreDevices.length === 0 ? {} : { moreDevices }), logContext: { ...logContextBase, ...(request.operator === undefined ? {} : { operator: request.operator.trim() }), layout, disk: target.disk } }) };
+      return { jobId: jobs.track(writer, { location, device, ...(moreDevices.length === 0 ? {} : { moreDevices }), logContext: { ...logContextBase, ...(request.operator === undefined ? {} : { operator: request.operator.trim() }), layout, disk: target.disk, disks: plan.targets.map((t) => t.disk) } }) };
     } finally {
       for (const { device } of chosen) starting.delete(device);
     }
