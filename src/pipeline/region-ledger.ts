@@ -106,6 +106,7 @@ export function createRegionLedger(options: RegionLedgerOptions): RegionLedger {
   let lastEmitAt = -Infinity;
   let retries = 0;
   let diskBusyMs: number | undefined;
+  let wroteAny = false;
   const eta = createEtaModel({ verify: options.verify });
 
   const lane = (target: number): (typeof lanes)[number] => {
@@ -169,6 +170,9 @@ export function createRegionLedger(options: RegionLedgerOptions): RegionLedger {
       else maybeEmit();
     },
     add(number, delta, target) {
+      // The job's first written bytes are emitted at once (time to first byte is measured from them).
+      const first = (delta.writtenBytes ?? 0) > 0 && !wroteAny;
+      if (first) wroteAny = true;
       for (const index of chosen(target)) {
         const r = entryOf(index, number);
         lane(index).entries.set(number, {
@@ -178,7 +182,8 @@ export function createRegionLedger(options: RegionLedgerOptions): RegionLedger {
           verifiedBytes: r.verifiedBytes + (delta.verifiedBytes ?? 0),
         });
       }
-      maybeEmit();
+      if (first) emitNow(now());
+      else maybeEmit();
     },
     setTargetState(target, state) {
       const l = lane(target);

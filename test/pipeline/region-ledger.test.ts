@@ -23,6 +23,19 @@ describe('createRegionLedger', () => {
     expect(events.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('emits the job\'s first written bytes at once, whatever the interval (time to first byte)', () => {
+    const { meter, events, tick } = setup(false);
+    meter.update(1, { phase: 'writing' });
+    tick(1);
+    meter.add(1, { downloadedBytes: 10 });
+    expect(events).toHaveLength(1);
+    meter.add(1, { writtenBytes: 4 });
+    expect(events).toHaveLength(2);
+    tick(1);
+    meter.add(1, { writtenBytes: 4 });
+    expect(events).toHaveLength(2);
+  });
+
   it('emits immediately on a phase change and keeps raw numbers per region', () => {
     const { meter, events, tick } = setup(false);
     meter.update(1, { phase: 'writing' });
@@ -48,12 +61,12 @@ describe('createRegionLedger', () => {
     if (last?.type !== 'progress') throw new Error('expected progress');
     expect(last.bytesPerSecond).toBe(1000);
     // Left at 500 B/s compressed and 1000 B/s decoded: region 1 (500 compressed, 1000
-    // decoded) 1 s, and 600 of region 2's 3000 bytes 0.6 s, plus the 0.3 s before the first
-    // bytes were seen moving (fixed costs, counted again for the end) → 1.9 s, shown as 2 s.
+    // decoded) 1 s, and 600 of region 2's 3000 bytes 0.6 s, plus the 0.1 s before the first
+    // bytes were seen moving (emitted at once; fixed costs, counted again for the end) → 1.7 s, shown as 2 s.
     expect(last.etaSeconds).toBe(2);
     expect(last.etaMs).toBe(2000);
-    // 2.4 s spent of 2.4 + 1.9 s.
-    expect(last.fraction).toBeCloseTo(2.4 / 4.3, 5);
+    // 2.4 s spent of 2.4 + 1.7 s.
+    expect(last.fraction).toBeCloseTo(2.4 / 4.1, 5);
     expect(last.phase).toMatchObject({ name: 'writing', index: 2, count: 2 });
   });
 
