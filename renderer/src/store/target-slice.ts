@@ -99,10 +99,12 @@ export const createTargetSlice: SliceFactory<TargetSlice> = (api) => {
         return;
       }
       const now = get();
-      const highlighted = chooseHighlighted(result.value, { device: now.selectedDevice, userPicked: now.userPicked });
       const stillChoosable = (device: string): boolean => result.value.some((c) => c.disk.device === device && isChoosable(c));
+      // Several disks ticked by the user: keep exactly those still choosable, never tick one for them.
+      const kept = now.multiSelect && now.userPicked ? (now.selectedDevice === null ? [] : [now.selectedDevice, ...now.moreDevices]).filter(stillChoosable) : null;
+      const highlighted = kept === null ? chooseHighlighted(result.value, { device: now.selectedDevice, userPicked: now.userPicked }) : { device: kept[0] ?? null, userPicked: true };
       set({
-        moreDevices: now.moreDevices.filter((device) => device !== highlighted.device && stillChoosable(device)),
+        moreDevices: kept === null ? now.moreDevices.filter((device) => device !== highlighted.device && stillChoosable(device)) : kept.slice(1),
         disksLoading: false,
         disksError: null,
         candidates: result.value,

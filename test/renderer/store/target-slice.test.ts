@@ -133,4 +133,24 @@ describe('target slice', () => {
     store.getState().setMultiSelect(false);
     expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdd', moreDevices: [] });
   });
+
+  it('with several disks ticked, an unplugged first disk hands over to the next ticked one; no disk is ever ticked for the user', async () => {
+    let disks = listing();
+    const { store } = setup(() => disks);
+    await store.getState().refreshDisks();
+    store.getState().setMultiSelect(true);
+    store.getState().toggleDisk('/dev/sdc');
+    store.getState().toggleDisk('/dev/sdd');
+    const extra = sampleDisk('/dev/sdf', { sizeBytes: 2 * 1024 ** 3 });
+    disks = [...listing(), candidate(extra)];
+    await store.getState().refreshDisks();
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdd', moreDevices: [] });
+    store.getState().toggleDisk('/dev/sdf');
+    disks = disks.filter((c) => c.disk.device !== '/dev/sdd');
+    await store.getState().refreshDisks();
+    expect(store.getState()).toMatchObject({ selectedDevice: '/dev/sdf', moreDevices: [] });
+    store.getState().toggleDisk('/dev/sdf');
+    await store.getState().refreshDisks();
+    expect(store.getState()).toMatchObject({ selectedDevice: null, moreDevices: [] });
+  });
 });
