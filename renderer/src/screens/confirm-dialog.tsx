@@ -83,22 +83,12 @@ export function ConfirmDialog() {
         )}
         <OperatorField />
       </div>
-      <div className="dialog-actions">
-        <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button-danger"
-          disabled={blocked || busy}
-          onClick={() => {
-            setBusy(true);
-            void startFlash();
-          }}
-        >
-          Erase and flash {disk.device}
-        </button>
-      </div>
+      <ConfirmActions cancelRef={cancelRef} disabled={blocked || busy} onConfirm={() => {
+        setBusy(true);
+        void startFlash();
+      }} onCancel={() => goTo('target')}>
+        Erase and flash {disk.device}
+      </ConfirmActions>
     </dialog>
   );
 }
@@ -165,22 +155,26 @@ function MultiConfirm({ chosen, dialogRef, cancelRef, busy, setBusy }: MultiProp
         )}
         <OperatorField />
       </div>
-      <div className="dialog-actions">
-        <button type="button" ref={cancelRef} className="button-secondary" onClick={() => goTo('target')}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="button-danger"
-          disabled={blocked || busy}
-          onClick={() => {
-            setBusy(true);
-            void startFlash();
-          }}
-        >
-          Erase and flash {chosen.length} disks
-        </button>
-      </div>
+      <ConfirmActions cancelRef={cancelRef} disabled={blocked || busy} onConfirm={() => {
+        setBusy(true);
+        void startFlash();
+      }} onCancel={() => goTo('target')}>
+        Erase and flash {chosen.length} disks
+      </ConfirmActions>
     </dialog>
+  );
+}
+
+/** Cancel and the one destructive button of both Confirm dialogs. */
+function ConfirmActions({ cancelRef, disabled, onConfirm, onCancel, children }: { readonly cancelRef: React.RefObject<HTMLButtonElement | null>; readonly disabled: boolean; onConfirm(): void; onCancel(): void; readonly children: React.ReactNode }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" ref={cancelRef} className="button-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="button" className="button-danger" disabled={disabled} onClick={onConfirm}>
+        {children}
+      </button>
+    </div>
   );
 }

@@ -16,21 +16,9 @@ import { PHASE_LABELS, flashRows, flashTotals, type FlashRow } from '../view/fla
 import { TARGET_STATE_LABELS, sharedDownloadBytes, targetLanes, type TargetLane } from '../view/target-lanes.ts';
 import type { TargetState } from '../../../src/model/flash-progress.ts';
 
+/** A lane's tone is its state's, as a region's phase; a lane that is `written` has finished (ok). */
 function laneTone(state: TargetState): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
-  switch (state) {
-    case 'verified':
-    case 'written':
-      return 'ok';
-    case 'verifying':
-      return 'verify';
-    case 'failed':
-    case 'cancelled':
-      return 'failed';
-    case 'waiting':
-      return 'idle';
-    default:
-      return 'active';
-  }
+  return state === 'written' ? 'ok' : toneFor(state);
 }
 
 function toneFor(phase: RegionPhase): 'active' | 'verify' | 'ok' | 'failed' | 'idle' {
