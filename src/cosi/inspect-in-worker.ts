@@ -75,13 +75,16 @@ export function inspectInWorker(location: string, options: InspectInWorkerOption
   });
   return new Promise<InspectedImage>((resolve, reject) => {
     let settled = false;
-    const finish = (outcome: { value: InspectedImage } | { error: CosiflashError }): void => {
+    const finish = (outcome: { value: InspectedImage } | { error: CosiflashError }, answered = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      // The worker may keep HTTP connections alive; it has nothing left to do either way.
-      void worker.terminate();
+      // A worker that answered ends by itself (its idle HTTP connections close within seconds)
+      // and must not hold the process open; one that did not answer is stopped. Terminating a
+      // worker that is finishing on its own is what once crashed the parent (inspect-worker.ts).
+      if (answered) worker.unref();
+      else void worker.terminate();
       if ('value' in outcome) resolve(outcome.value);
       else reject(outcome.error);
     };
@@ -91,7 +94,7 @@ export function inspectInWorker(location: string, options: InspectInWorkerOption
     const onAbort = (): void => finish({ error: new CosiflashError('E_CANCELLED', 'The inspection was cancelled.') });
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (reply: InspectWorkerReply) => {
-      finish(reply.ok ? { value: reply.value } : { error: fromAppError(reply.error) });
+      finish(reply.ok ? { value: reply.value } : { error: fromAppError(reply.error) }, true);
     });
     worker.once('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {

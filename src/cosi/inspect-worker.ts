@@ -1,7 +1,13 @@
 /**
  * Worker-thread entry of {@link inspectInWorker}: opens the image, inspects it, posts one
- * {@link InspectWorkerReply} and waits to be terminated. Runs under the resource limits the
- * parent sets, so a hostile image can exhaust only this thread.
+ * {@link InspectWorkerReply}, closes its port and ends by itself (its loop is empty once the source
+ * is closed). Runs under the resource limits the parent sets, so a hostile image can exhaust only
+ * this thread.
+ *
+ * No top-level await: a worker terminated while its module's async evaluation is still settling
+ * can crash the whole parent process with a V8 check failure (seen once in CI as the test worker
+ * dying with SIGTRAP; nodejs/node#43182 is the same check). The parent now terminates only a
+ * worker that has not answered (time limit, cancel).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../errors.ts';
@@ -27,4 +33,7 @@ async function run(): Promise<InspectWorkerReply> {
   }
 }
 
-port.postMessage(await run());
+void run().then((reply) => {
+  port.postMessage(reply);
+  port.close();
+});
