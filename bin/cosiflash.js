@@ -11,7 +11,11 @@ if (major < 24) {
 }
 // Cache compiled (type-stripped) modules between runs (about 0.1 s less per start), but only in
 // a private folder of this user, and never as root (see src/util/enable-private-compile-cache.ts).
+const { traceProcessStart, traceStartup } = await import('../src/util/startup-trace.ts');
+traceProcessStart('cli');
+traceStartup('cli', 'trace loaded');
 const { enablePrivateCompileCache } = await import('../src/util/enable-private-compile-cache.ts');
-enablePrivateCompileCache();
+traceStartup('cli', `compile cache ${enablePrivateCompileCache() ?? 'off'}`);
 const { main } = await import('../src/cli/main.ts');
+traceStartup('cli', 'main loaded');
 process.exitCode = await main(process.argv.slice(2));

@@ -16,6 +16,7 @@ import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts'
 import { prepareWriter, spawnWriter, type PreparedWriter, type SpawnWriterOptions, type WriterJob } from '../writer/spawn-writer.ts';
 import { needsElevation } from '../writer/plan-writer-launch.ts';
 import { flashLogEntries, flashLogEntriesBeforeWriting, tryAppendFlashLog } from '../service/flash-log.ts';
+import { traceStartup } from '../util/startup-trace.ts';
 import { writePrivateFile } from '../util/private-path.ts';
 import { cacheRequest, CACHE_MAX_HELP, CACHE_MAX_OPTION } from './cache-option.ts';
 import { confirmTargets } from './confirm-targets.ts';
@@ -200,6 +201,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   // plain-HTTP registry (that needs the request's options) and not a cached flash (it opens
   // the image through the cache itself).
   if (!flags.plainHttp && flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  traceStartup('cli', 'writer spawned');
   const startedAt = new Date();
   const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo; disks?: readonly DiskInfo[] } = {
     ...(flags.station === undefined ? {} : { station: flags.station }),
@@ -211,6 +213,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     // The one flash plan (src/pipeline/plan-flash.ts), pinned to the image hash shown below and
     // carrying the identity of the disk shown: the writer refuses anything else.
     const { planFlash, flashRequestForAll } = await import('../pipeline/plan-flash.ts');
+    traceStartup('cli', 'plan-flash loaded');
     const plan = await planFlash({
       location: flags.location,
       ...(expectedHash === undefined ? {} : { expectedHash }),
@@ -224,6 +227,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
       ...(flags.cache === undefined ? {} : { cache: flags.cache }),
     });
     const { layout, location } = plan;
+    traceStartup('cli', 'planned');
     const disks = plan.targets.map((target) => target.disk);
     const [disk] = disks;
     if (disk === undefined) throw new CosiflashError('E_INTERNAL', 'The flash plan has no target.');
@@ -251,6 +255,7 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     }
     prepared = null;
     writing = true;
+    traceStartup('cli', 'job sent');
     return await followJob(job, flags, say, async (report) => {
       await tryAppendFlashLog(flashLogEntries(report, logContext), logOptions);
     });
@@ -278,7 +283,14 @@ async function followJob(job: WriterJob, flags: FlashArgs, say: (text: string) =
   process.on('SIGTERM', onSignal);
   let report: FlashReport;
   try {
-    for await (const event of job.events) view.onEvent(event);
+    let firstWritten = false;
+    for await (const event of job.events) {
+      if (!firstWritten && event.type === 'progress' && event.regions.some((r) => r.writtenBytes > 0)) {
+        firstWritten = true;
+        traceStartup('cli', 'first written bytes reported');
+      }
+      view.onEvent(event);
+    }
     report = await job.done;
     if (flags.station !== undefined) report = { ...report, station: flags.station };
   } finally {

@@ -1,5 +1,6 @@
 import { terminalText } from '../common/terminal-text.ts';
 import { CosiflashError, toAppError } from '../errors.ts';
+import { traceStartup } from '../util/startup-trace.ts';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.ts';
 
 /** One CLI command: receives its own arguments, returns the process exit code. */
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const run = await command.load();
+    traceStartup('cli', `${name} loaded`);
     return await run(rest);
   } catch (error) {
     const appError = toAppError(error);

@@ -21,6 +21,7 @@ import type { EligibilityContext } from '../disk/eligibility.ts';
 import type { ListDisksOptions } from '../disk/list-disks.ts';
 import { identityDifferences, readDiskIdentity } from '../disk/read-disk-identity.ts';
 import { CosiflashError } from '../errors.ts';
+import { traceStartup } from '../util/startup-trace.ts';
 import type { DiskIdentity } from '../model/disk-identity.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
 import type { Layout } from '../model/layout.ts';
@@ -108,6 +109,8 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   // The disks are read while the image is inspected.
   const disksRead = listDisks({ allowLoop: input.allowVirtual, ...(onlyDevices === undefined ? {} : { onlyDevices }) });
   disksRead.catch(() => undefined);
+  void disksRead.then(() => traceStartup('cli', 'plan: disks listed'), () => undefined);
+  traceStartup('cli', 'plan: list-disks loaded');
 
   const inspected = input.prepared ?? (await inspectPinned(input, reviewedHex !== '' ? reviewedHex : expectedHex, services));
   const actualHex = parseExpectedHash(inspected.layout.imageHash);
@@ -119,6 +122,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   }
 
   const { layout, source } = inspected;
+  traceStartup('cli', 'plan: inspected');
   const findDisksHolding = services.findDisksHolding ?? (await import('../disk/find-disks-holding.ts')).findDisksHolding;
   const context: EligibilityContext = {
     requiredBytes: layout.disk.sizeBytes,
@@ -128,6 +132,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
     unmountConsent: input.unmount,
     allowVirtual: input.allowVirtual,
   };
+  traceStartup('cli', 'plan: eligibility context');
   const disks = await disksRead;
   const identityOf = services.identityOf ?? readDiskIdentity;
   const choice = input.targets;

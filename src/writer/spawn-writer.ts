@@ -71,9 +71,9 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   const jobId = options.jobId ?? randomUUID();
   const token = randomBytes(32).toString('hex');
   const events = createEventQueue<FlashProgress>();
-  // The writer never uses a compile cache (src/util/enable-private-compile-cache.ts), even when one was asked for by environment.
-  const { NODE_COMPILE_CACHE: _ignored, ...inherited } = options.env ?? process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, NODE_DISABLE_COMPILE_CACHE: '1' };
+  // The writer chooses its own compile cache folder (one only its user can write,
+  // src/util/enable-private-compile-cache.ts): a folder asked for by environment is not passed on.
+  const { NODE_COMPILE_CACHE: _ignored, ...env } = options.env ?? process.env;
   let settle: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void } | null = null;
   const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
   // A prepared writer may fail before anyone awaits `done`; that must not crash the process.

@@ -1,133 +1,14 @@
 /**
  * Entry of the writer process: `node src/writer/writer-main.ts --token <hex>` (or Electron's
- * binary with ELECTRON_RUN_AS_NODE=1, possibly through pkexec). Runs exactly one flash job
- * received on stdin and reports on stdout (src/writer/writer-protocol.ts).
- *
- * It never outlives its parent: stdin closing, a changed parent pid or a silent parent
- * cancels the job; SIGINT/SIGTERM cancel it too. A parent that is merely stopped (Ctrl-Z) is
- * not silent, and our own pauses are not counted against it (src/writer/silence-watch.ts). A cancelled job still zeroes the disk's
- * ends before the process exits, so a dead front end never leaves a half-valid disk.
+ * binary with ELECTRON_RUN_AS_NODE=1, possibly through pkexec). Turns on Node's compile cache,
+ * only in a folder no other user can write (root: root's own, src/util/enable-private-compile-cache.ts),
+ * then loads the writer itself (src/writer/writer-process.ts), so every module it loads is cached.
+ * The parent cannot choose the folder: spawn-writer.ts drops NODE_COMPILE_CACHE, pkexec clears the
+ * environment, and as root the folder comes from the password database, not from $HOME.
  */
-import { toAppError } from '../errors.ts';
-import {
-  HEARTBEAT_INTERVAL_MS,
-  BUSY_SILENCE_LIMIT_MS,
-  PARENT_SILENCE_LIMIT_MS,
-  WRITER_PROTOCOL_VERSION,
-  createLineSplitter,
-  encodeMessage,
-  parseToWriter,
-  type FromWriterMessage,
-} from './writer-protocol.ts';
-import type { PreparedImage } from '../pipeline/flash-disk.ts';
-import type { FlashRequest } from '../model/flash-request.ts';
-import { createActivityProbe, processState } from './process-state.ts';
-import { createSilenceWatch } from './silence-watch.ts';
+import { enablePrivateCompileCache } from '../util/enable-private-compile-cache.ts';
+import { traceProcessStart, traceStartup } from '../util/startup-trace.ts';
 
-const tokenIndex = process.argv.indexOf('--token');
-const token = tokenIndex >= 0 ? (process.argv[tokenIndex + 1] ?? '') : '';
-if (!/^[0-9a-f]{32,128}$/.test(token)) {
-  process.stderr.write('writer-main: missing or malformed --token\n');
-  process.exit(2);
-}
-
-const controller = new AbortController();
-const initialParentPid = process.ppid;
-const parentSilence = createSilenceWatch({ limitMs: PARENT_SILENCE_LIMIT_MS, intervalMs: HEARTBEAT_INTERVAL_MS });
-/** Output not yet taken by the parent beyond which progress and heartbeats are dropped (it is not reading). */
-const BACKLOG_LIMIT_BYTES = 1024 * 1024;
-/** How long a finished writer waits for its parent to read the result before exiting anyway. */
-const RESULT_DELIVERY_LIMIT_MS = 10 * 60_000;
-let started = false;
-/** The image the parent asked us to open early (see the 'prepare' message). */
-let prepared: Promise<PreparedImage> | null = null;
-let finished = false;
-
-const send = (message: FromWriterMessage): void => {
-  // A parent that does not read (stopped with Ctrl-Z, SIGSTOP) must not make us buffer without
-  // bound: progress and heartbeats are dropped while the backlog is large; what matters (plan,
-  // retries, the end, the result) is always queued.
-  const droppable = message.type === 'heartbeat' || (message.type === 'progress' && message.event.type === 'progress');
-  if (droppable && process.stdout.writableLength > BACKLOG_LIMIT_BYTES) return;
-  process.stdout.write(encodeMessage(message));
-};
-
-const stop = (reason: string): void => {
-  if (!controller.signal.aborted) controller.abort(new Error(reason));
-  // Nothing running: nothing to clean up.
-  if (!started) exitSoon(0);
-};
-
-const exitSoon = (code: number): void => {
-  if (finished) return;
-  finished = true;
-  clearInterval(timer);
-  // Never wait forever for a parent that does not read: what is in the pipe is delivered anyway.
-  setTimeout(() => process.exit(code), RESULT_DELIVERY_LIMIT_MS).unref();
-  process.stdout.write('', () => process.exit(code));
-};
-
-process.stdin.on(
-  'data',
-  createLineSplitter((line) => {
-    const message = parseToWriter(line, token);
-    if (message === null) return;
-    parentSilence.heard();
-    if (message.type === 'cancel') stop('cancelled by the parent');
-    else if (message.type === 'prepare' && !started && prepared === null) {
-      const location = message.source;
-      prepared = core.then(({ prepareImage }) => prepareImage(location, { signal: controller.signal }));
-      prepared.catch(() => undefined);
-    }
-    else if (message.type === 'start' && !started) {
-      started = true;
-      void run(message.jobId, message.request);
-    }
-  }),
-);
-process.stdin.on('end', () => stop('parent closed the pipe'));
-process.stdin.on('error', () => stop('parent pipe failed'));
-process.stdout.on('error', () => stop('parent pipe failed'));
-process.on('SIGINT', () => stop('interrupted (SIGINT)'));
-process.on('SIGTERM', () => stop('terminated (SIGTERM)'));
-process.on('SIGHUP', () => stop('hang-up (SIGHUP)'));
-
-const parentActive = createActivityProbe(() => process.ppid);
-const timer = setInterval(() => {
-  send({ type: 'heartbeat', token });
-  if (process.ppid !== initialParentPid) stop('parent process exited');
-  else {
-    // A stopped parent (Ctrl-Z) is paused, not gone; one that still uses CPU is slow, and gets
-    // up to BUSY_SILENCE_LIMIT_MS.
-    const active = parentActive();
-    if (processState(process.ppid) === 'stopped') parentSilence.heard();
-    else if (parentSilence.tick() === 'silent' && !(active && parentSilence.silentForMs() < BUSY_SILENCE_LIMIT_MS)) stop('parent went silent');
-  }
-}, HEARTBEAT_INTERVAL_MS);
-
-send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? null });
-
-// The core loads after hello, while the parent is still planning: hello and cancel never wait
-// for it, and a job that arrives later finds it ready. A load failure surfaces in run().
-// No compile cache here, ever: the writer may run as root, and a cache folder another user can
-// write would let them plant the code it runs (src/util/enable-private-compile-cache.ts).
-const core = import('../pipeline/flash-disk.ts');
-core.catch(() => undefined);
-
-async function run(jobId: string, request: FlashRequest): Promise<void> {
-  try {
-    const { flashDisk } = await core;
-    const image = prepared === null ? undefined : await prepared.catch(() => undefined);
-    const report = await flashDisk(request, {
-      signal: controller.signal,
-      jobId,
-      ...(image === undefined ? {} : { prepared: image }),
-      onEvent: (event) => send({ type: 'progress', token, event }),
-    });
-    send({ type: 'result', token, report });
-    exitSoon(0);
-  } catch (error) {
-    send({ type: 'error', token, error: toAppError(error) });
-    exitSoon(1);
-  }
-}
+traceProcessStart('writer');
+traceStartup('writer', `compile cache ${enablePrivateCompileCache() ?? 'off'}`);
+await import('./writer-process.ts');

@@ -1,7 +1,8 @@
 /**
  * Issue 7 §1: a root run of inspect, flash or serve never reads or writes a compile cache in a
  * folder another user can write — here a nobody-owned, world-writable $TMPDIR/node-compile-cache,
- * which is where Node's default compile cache would go.
+ * which is where Node's default compile cache would go. Issue 10: as root the cache is root's
+ * own private folder (root's home from the password database), used by the CLI and the writer.
  */
 import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, open, readdir, rm, stat, truncate } from 'node:fs/promises';
@@ -20,8 +21,62 @@ describe('privateCompileCacheDir', () => {
   it('is never used by a privileged process (the writer)', () => {
     expect(privateCompileCacheDir({ privileged: true })).toBeNull();
   });
-  it.skipIf(!isRoot)('is never used as root', () => {
-    expect(privateCompileCacheDir()).toBeNull();
+  it.skipIf(!isRoot)('as root is a 0700 folder in root\'s own home, whatever $HOME and $XDG_CACHE_HOME say', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-root-'));
+    const other = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-other-'));
+    try {
+      await chmod(home, 0o755);
+      const dir = privateCompileCacheDir({ rootHome: home, env: { HOME: other, XDG_CACHE_HOME: other } });
+      expect(dir).toBe(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'));
+      const info = await stat(dir!);
+      expect([info.uid, info.mode & 0o777]).toEqual([0, 0o700]);
+      expect(await readdir(other)).toEqual([]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+  it.skipIf(!isRoot)('as root is refused when another user could write a folder on the way', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-root-'));
+    try {
+      // A home writable by others (not sticky): they could swap .cache for their own folder.
+      await chmod(home, 0o777);
+      expect(privateCompileCacheDir({ rootHome: home })).toBeNull();
+      expect(await readdir(home)).toEqual([]);
+      // A folder above the home that others can write (not sticky).
+      const outer = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-outer-'));
+      try {
+        await chmod(outer, 0o777);
+        await mkdir(path.join(outer, 'root'), { mode: 0o700 });
+        expect(privateCompileCacheDir({ rootHome: path.join(outer, 'root') })).toBeNull();
+        expect(await readdir(path.join(outer, 'root'))).toEqual([]);
+      } finally {
+        await rm(outer, { recursive: true, force: true });
+      }
+      // A .cache (or cosiflash folder) owned by another user.
+      await chmod(home, 0o755);
+      await mkdir(path.join(home, '.cache'), { mode: 0o755 });
+      await chown(path.join(home, '.cache'), NOBODY, NOBODY);
+      expect(privateCompileCacheDir({ rootHome: home })).toBeNull();
+      expect(await readdir(path.join(home, '.cache'))).toEqual([]);
+      await chown(path.join(home, '.cache'), 0, 0);
+      await mkdir(path.join(home, '.cache', 'cosiflash'), { mode: 0o700 });
+      await chown(path.join(home, '.cache', 'cosiflash'), NOBODY, NOBODY);
+      expect(privateCompileCacheDir({ rootHome: home })).toBeNull();
+      // A cache folder another user planted (theirs, or open to the group).
+      await chown(path.join(home, '.cache', 'cosiflash'), 0, 0);
+      await mkdir(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'), { mode: 0o700 });
+      await chown(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'), NOBODY, NOBODY);
+      expect(privateCompileCacheDir({ rootHome: home })).toBeNull();
+      await chown(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'), 0, 0);
+      await chmod(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'), 0o770);
+      expect(privateCompileCacheDir({ rootHome: home })).toBeNull();
+      // All root's and private again: used.
+      await chmod(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'), 0o700);
+      expect(privateCompileCacheDir({ rootHome: home })).toBe(path.join(home, '.cache', 'cosiflash', 'node-compile-cache'));
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
   it.skipIf(isRoot)('is a 0700 folder of this user in its own cache dir', async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-home-'));
