@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { writeZeroesSupported } from '../disk/write-zeroes-supported.ts';
-import { zeroOutRange } from '../disk/zero-out-range.ts';
+import { zeroRangesWhileFast, type ZeroingPace } from '../disk/zero-ranges-while-fast.ts';
 import { CosiflashError } from '../errors.ts';
 import { allocateAligned, allocateUnaligned, viewOf, type AlignedBuffer } from './aligned-buffer.ts';
 import { readFully, syncData } from './write-fully.ts';
@@ -30,12 +30,15 @@ export interface TargetDevice extends TargetFds {
   /** Zeroes the first and last MiB (old primary and backup GPT, stale signatures). */
   zeroEdges(): Promise<void>;
   /**
-   * When the device can WRITE ZEROES (sysfs write_zeroes_max_bytes > 0), zeroes each range
-   * (offset, length in bytes; widened to whole blocks) with it and sets `preZeroed`, so aligned
-   * zero runs of region data are not written again. Otherwise, or when zeroing fails, leaves
-   * `preZeroed` false (everything is written). Returns `preZeroed`. `sysfsRoot`: tests only.
+   * When the device can WRITE ZEROES (sysfs write_zeroes_max_bytes > 0) and does it fast,
+   * zeroes each range (offset, length in bytes; widened to whole blocks) with it and sets
+   * `preZeroed`, so aligned zero runs of region data are not written again. The first chunk
+   * is a probe: a device that zeroes slower than the pace's minimum (it writes the zeros
+   * itself) is left after it, like one that cannot or whose zeroing fails: `preZeroed` stays
+   * false and every byte is written. Returns `preZeroed`. `sysfsRoot` (default /sys) and
+   * `pace` (default DEFAULT_ZEROING_PACE): tests only.
    */
-  preZero(ranges: readonly { readonly offsetBytes: number; readonly lengthBytes: number }[], sysfsRoot?: string): Promise<boolean>;
+  preZero(ranges: readonly { readonly offsetBytes: number; readonly lengthBytes: number }[], sysfsRoot?: string, pace?: Partial<ZeroingPace>): Promise<boolean>;
   sync(): Promise<void>;
   close(): void;
 }
@@ -128,20 +131,21 @@ function createTarget(fds: TargetFds & { path: string; sizeBytes: number }): Tar
       await writeAt(zeros, tailStart - (tailStart % fds.blockBytes));
       await syncData(fds.fd);
     },
-    async preZero(ranges, sysfsRoot) {
+    async preZero(ranges, sysfsRoot, pace) {
       if (!writeZeroesSupported(fds.path, sysfsRoot)) return false;
       const block = fds.blockBytes;
+      const aligned = ranges.map(({ offsetBytes, lengthBytes }) => {
+        const start = offsetBytes - (offsetBytes % block);
+        const end = Math.min(Math.ceil((offsetBytes + lengthBytes) / block) * block, fds.sizeBytes);
+        return { offsetBytes: start, lengthBytes: Math.max(0, end - start) };
+      });
       try {
-        for (const { offsetBytes, lengthBytes } of ranges) {
-          const start = offsetBytes - (offsetBytes % block);
-          const end = Math.min(Math.ceil((offsetBytes + lengthBytes) / block) * block, fds.sizeBytes);
-          await zeroOutRange(fds.path, start, end - start, block);
-        }
+        // All or nothing: a zero run may be skipped only when every range really holds zeros.
+        preZeroed = (await zeroRangesWhileFast(fds.path, aligned, block, pace)).complete;
       } catch {
-        return false;
+        preZeroed = false;
       }
-      preZeroed = true;
-      return true;
+      return preZeroed;
     },
     async sync() {
       await syncData(fds.fd);

@@ -152,7 +152,7 @@ describeRootOnly('ETA accuracy: real flashes, network-bound and disk-bound', () 
       // Known limit: the writer buffers ≈ 14 MiB before its first 4 MiB block reaches a slow
       // disk, and until then the time left follows the network only (measured: 4 s shown at
       // 20 %, 23.7 s real). At 40 % and 60 % at least, the disk's speed is known.
-      expect(result.checked).toBeGreaterThanOrEqual(2);
+      expect(result.checked, trace(run).join('\n')).toBeGreaterThanOrEqual(2);
       expect(result.misses).toEqual([]);
     } finally {
       // The cgroup is empty once the CLI exited; remove it, then the loop device.

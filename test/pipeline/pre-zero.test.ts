@@ -60,13 +60,19 @@ async function sysfsWithoutWriteZeroes(device: string): Promise<string> {
   return root;
 }
 
-async function flashOnto(device: string, source: string, sysfsRoot?: string) {
+async function flashOnto(device: string, source: string, options: { sysfsRoot?: string } = {}) {
   counter += 1;
   server.setFile(`z${counter}.cosi`, source);
   return flashDisk(
     { source: server.url(`z${counter}.cosi`), onlyDevices: [device], verify: true, unmount: false, allowLoop: true },
-    { signal: new AbortController().signal, onEvent: () => undefined, ...(sysfsRoot === undefined ? {} : { sysfsRoot }) },
+    { signal: new AbortController().signal, onEvent: () => undefined, ...options },
   );
+}
+
+/** A clock that moves `stepMs` every time it is read: each zeroing call then takes `stepMs`. */
+function steppingClock(stepMs: number): () => number {
+  let now = 0;
+  return () => (now += stepMs);
 }
 
 describeRootOnly('pre-zeroing with WRITE ZEROES and skipping zero runs', () => {
@@ -134,13 +140,55 @@ describeRootOnly('pre-zeroing with WRITE ZEROES and skipping zero runs', () => {
       fillRandom(disk!.device, fixture.diskSizeBytes);
       const root = await sysfsWithoutWriteZeroes(disk!.device);
       try {
-        const report = await flashOnto(disk!.device, fixture.cosiPath, root);
+        const report = await flashOnto(disk!.device, fixture.cosiPath, { sysfsRoot: root });
         expect(report.error).toBeNull();
         expect(report.outcome).toBe('verified');
         await expectFlashedLike(disk!.device, fixture, { sameSize: true });
       } finally {
         await rm(root, { recursive: true, force: true });
       }
+    });
+  });
+  itRootOnly('a fast device is zeroed in growing chunks that cover every range exactly, and nothing outside them', async () => {
+    await withLoops([{ sizeBytes: 8 * MiB }], async ([disk]) => {
+      fillRandom(disk!.device, 8 * MiB);
+      const before = readRange(disk!.device, 0, 8 * MiB);
+      const device = openTarget(disk!.device, { sizeBytes: 8 * MiB, blockBytes: 512 });
+      // Unaligned ends are widened to whole blocks; a 64 KiB probe, then 128 KiB, 256 KiB, … per call.
+      const ranges = [
+        { offsetBytes: 1 * MiB + 100, lengthBytes: 700 * 1024 },
+        { offsetBytes: 3 * MiB, lengthBytes: 2 * MiB + 512 },
+      ];
+      try {
+        expect(await device.preZero(ranges, undefined, { firstChunkBytes: 64 * 1024, nowMs: steppingClock(1) })).toBe(true);
+        expect(device.preZeroed).toBe(true);
+      } finally {
+        device.close();
+      }
+      const after = readRange(disk!.device, 0, 8 * MiB);
+      const expected = Buffer.from(before);
+      expected.fill(0, 1 * MiB, 1 * MiB + 700 * 1024 + 512);
+      expected.fill(0, 3 * MiB, 5 * MiB + 512);
+      expect(after.equals(expected)).toBe(true);
+    });
+  });
+
+  itRootOnly('a device that zeroes slower than the pace is left after the probe: preZeroed stays false, only the probe was zeroed', async () => {
+    await withLoops([{ sizeBytes: 8 * MiB }], async ([disk]) => {
+      fillRandom(disk!.device, 8 * MiB);
+      const before = readRange(disk!.device, 0, 8 * MiB);
+      const device = openTarget(disk!.device, { sizeBytes: 8 * MiB, blockBytes: 512 });
+      try {
+        // Every call takes 1 s by this clock: 1 MiB in 1 s is far below 4 GiB/s.
+        expect(await device.preZero([{ offsetBytes: 1 * MiB, lengthBytes: 4 * MiB }], undefined, { nowMs: steppingClock(1000) })).toBe(false);
+        expect(device.preZeroed).toBe(false);
+      } finally {
+        device.close();
+      }
+      const after = readRange(disk!.device, 0, 8 * MiB);
+      expect(after.subarray(1 * MiB, 2 * MiB).equals(Buffer.alloc(MiB))).toBe(true);
+      expect(after.subarray(2 * MiB).equals(before.subarray(2 * MiB))).toBe(true);
+      expect(after.subarray(0, 1 * MiB).equals(before.subarray(0, 1 * MiB))).toBe(true);
     });
   });
 });
