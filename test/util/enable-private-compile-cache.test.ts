@@ -144,3 +144,35 @@ describe.skipIf(!isRoot)('root runs and a planted compile cache folder (root)', 
     expect(await readdir(planted)).toEqual([]);
   });
 });
+
+describe.skipIf(!isRoot)('enablePrivateCompileCache (root)', () => {
+  it('turns the cache on in this process and in its worker threads, in the private folder', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-root-'));
+    try {
+      await chmod(home, 0o755);
+      const script = [
+        "import { Worker } from 'node:worker_threads';",
+        "import { getCompileCacheDir } from 'node:module';",
+        `import { enablePrivateCompileCache } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/util/enable-private-compile-cache.ts'))};`,
+        `const dir = enablePrivateCompileCache({ rootHome: ${JSON.stringify(home)} });`,
+        "const inWorker = await new Promise((resolve, reject) => { const w = new Worker(\"require('node:worker_threads').parentPort.postMessage(require('node:module').getCompileCacheDir() ?? null)\", { eval: true, execArgv: [] }); w.once('message', resolve); w.once('error', reject); });",
+        'console.log(JSON.stringify({ dir, main: getCompileCacheDir() ?? null, inWorker }));',
+      ].join('\n');
+      const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/node'), ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_COMPILE_CACHE: '' } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      const result = JSON.parse(out) as { dir: string; main: string | null; inWorker: string | null };
+      const expected = path.join(home, '.cache', 'cosiflash', 'node-compile-cache');
+      expect(result.dir).toBe(expected);
+      expect(path.dirname(result.main ?? '')).toBe(expected);
+      expect(path.dirname(result.inWorker ?? '')).toBe(expected);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
