@@ -8,12 +8,21 @@
  * document.title's setter, window.Notification and AudioContext: each wrapper writes down what
  * the app asked for and then calls the real one, so the real browser APIs still run.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import { execFile } from 'node:child_process';
+import { rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { buildCosiFixture } from '../support/cosi-fixtures.ts';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
+import { openBrowser, SCREENSHOT_DIR, type BrowserSession } from './browser-session.ts';
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
 import { openTargetScreen, serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
+import { startServe, type ServeProcess } from './serve-process.ts';
+
+const run = promisify(execFile);
 
 /** What the init script writes down in the page. */
 interface CueRecord {
@@ -81,6 +90,16 @@ function progressTitles(titles: CueRecord['titles'], device: string): { percent:
     const match = pattern.exec(title);
     return match === null ? [] : [{ percent: Number(match[1]), overallPercent }];
   });
+}
+
+/**
+ * Evaluates in the page over plain CDP, which (unlike Playwright's own calls) does not count as
+ * a user gesture: the page stays "never clicked", as a station page left alone is.
+ */
+async function evaluateUntouched<T>(cdp: CDPSession, expression: string): Promise<T> {
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
+  if (exceptionDetails !== undefined) throw new Error(`page: ${exceptionDetails.text}`);
+  return result.value as T;
 }
 
 describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)', () => {
@@ -167,6 +186,67 @@ describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)',
       });
     } finally {
       await loop.detach();
+    }
+  });
+
+  itRootOnly('station, nobody clicked: the page says sound is off and offers one button; after it, an auto-flash ends with a tone and a notification', async () => {
+    const { fixture, http } = images;
+    const backing = path.join(tmpdir(), `cosiflash-cues-station-${process.pid}-${Date.now()}.img`);
+    await writeFile(backing, '');
+    const device = (await run('losetup', ['-f', '--show', backing])).stdout.trim();
+    expect(device).toMatch(/^\/dev\/loop\d+$/);
+    let serve: ServeProcess | null = null;
+    let browser: BrowserSession | null = null;
+    try {
+      serve = await startServe({ onlyDevices: [device], allowLoop: true, extraArgs: ['--image', http.url('images/os.cosi'), '--hash', fixture.imageHash, '--auto-flash'] });
+      browser = await openBrowser();
+      const { page } = browser;
+      await recordCues(browser.context, serve.url);
+      await page.goto(serve.url);
+      const cdp = await browser.context.newCDPSession(page);
+
+      // Untouched: the browser would keep the page silent, and the station view says so.
+      const turnOn = `[...document.querySelectorAll('button')].find((button) => button.textContent === 'Turn on sound')`;
+      await expect.poll(() => evaluateUntouched<boolean>(cdp, `${turnOn} !== undefined`), { timeout: 30_000 }).toBe(true);
+      expect(await evaluateUntouched<boolean>(cdp, 'navigator.userActivation.hasBeenActive')).toBe(false);
+      expect(await evaluateUntouched<string>(cdp, `document.querySelector('.station-sound-off')?.textContent ?? ''`)).toContain('Sound is off');
+      const shot = (await cdp.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+      await writeFile(path.join(SCREENSHOT_DIR, 'cues-station-sound-off.png'), Buffer.from(shot.data, 'base64'));
+
+      // One real click on the button (raw mouse input at its centre) turns the sound on.
+      const box = await evaluateUntouched<{ x: number; y: number }>(cdp, `(() => { const r = ${turnOn}.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+      await page.mouse.click(box.x, box.y);
+      await page.getByRole('button', { name: 'Turn on sound' }).waitFor({ state: 'detached' });
+      await expect.poll(() => page.locator('.station-sound-off').count()).toBe(0);
+
+      // The disk "arrives" (the loop device gets its size) and is flashed with no click.
+      await truncate(backing, 64 * MiB);
+      await run('losetup', ['-c', device]);
+      const lane = page.getByRole('group', { name: `Lane ${device}` });
+      await lane.waitFor({ timeout: 60_000 });
+      await lane.getByText('Verified').waitFor({ timeout: 120_000 });
+      await expect.poll(() => page.title()).toBe(`✓ Verified · ${device} — Cosiflash`);
+      await expect.poll(async () => (await cues(page)).notifications.length).toBe(1);
+      await browser.screenshot('cues-station-verified');
+
+      const record = await cues(page);
+      expect(record.titles.at(-1)?.title).toBe(`✓ Verified · ${device} — Cosiflash`);
+      expect(record.notifications).toEqual([{ title: `Cosiflash: verified ${device}`, body: 'The disk is ready.', permission: 'granted' }]);
+      expect(record.tones).toHaveLength(1);
+      expect(record.tones[0]?.contextState).toBe('running');
+      expect(browser.problems).toEqual([]);
+    } catch (error) {
+      throw new Error(`${String(error)}\n${(await browser?.describeFailure('finish-cues-station')) ?? ''}\nserver output:\n${serve?.output() ?? ''}`, { cause: error });
+    } finally {
+      await browser?.close();
+      await serve?.stop();
+      // Detach only our device, and only while it is still backed by our file.
+      const backed = await run('losetup', ['-n', '-O', 'BACK-FILE', device]).then((r) => r.stdout.trim(), () => '');
+      if (backed === backing) {
+        await run('partx', ['-d', device]).catch(() => undefined);
+        await run('losetup', ['-d', device]);
+      }
+      await rm(backing, { force: true });
     }
   });
 });

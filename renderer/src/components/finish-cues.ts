@@ -1,11 +1,13 @@
 /**
  * Cues for a technician who is not looking at the screen (web mode; Electron main has its own
  * notification and taskbar progress): the tab title carries the progress ("42% · /dev/sdb"),
- * and when a flash ends a short tone plays and, if allowed, a browser notification appears.
+ * and when a flash ends a short tone plays (finish-tone.ts) and, if allowed, a browser
+ * notification appears.
  */
 import { useEffect, useRef } from 'react';
 import { useAppStore } from '../store/use-app-store.ts';
 import { laneStatus, overallFraction } from '../view/lane-status.ts';
+import { playFinishTone, unlockFinishTone } from './finish-tone.ts';
 
 const BASE_TITLE = 'Cosiflash';
 
@@ -24,24 +26,6 @@ export function titleFor(input: { running: readonly { device: string; fraction: 
     return `${mark} ${input.finished.outcome[0]!.toUpperCase()}${input.finished.outcome.slice(1)} · ${input.finished.device} — ${BASE_TITLE}`;
   }
   return BASE_TITLE;
-}
-
-function playTone(ok: boolean): void {
-  try {
-    const AudioContextClass = window.AudioContext;
-    if (AudioContextClass === undefined) return;
-    const context = new AudioContextClass();
-    const oscillator = context.createOscillator();
-    const gain = context.createGain();
-    oscillator.frequency.value = ok ? 880 : 220;
-    gain.gain.value = 0.15;
-    oscillator.connect(gain).connect(context.destination);
-    oscillator.start();
-    oscillator.stop(context.currentTime + (ok ? 0.25 : 0.6));
-    oscillator.onended = () => void context.close();
-  } catch {
-    // No audio device: the title and the notification still tell.
-  }
 }
 
 function notify(title: string, body: string): void {
@@ -75,6 +59,18 @@ export function useFinishCues(): void {
     document.title = title;
   }, [title]);
 
+  // The first click or key press anywhere lets the page play the tone later (browsers' rule).
+  useEffect(() => {
+    if (!web) return;
+    const unlock = (): void => unlockFinishTone();
+    document.addEventListener('pointerdown', unlock, true);
+    document.addEventListener('keydown', unlock, true);
+    return () => {
+      document.removeEventListener('pointerdown', unlock, true);
+      document.removeEventListener('keydown', unlock, true);
+    };
+  }, [web]);
+
   useEffect(() => {
     if (!web) return;
     const finished = [...lanes.filter((lane) => lane.report !== null).map((lane) => ({ id: lane.jobId, report: lane.report! })), ...(jobId !== null && report !== null ? [{ id: jobId, report }] : [])];
@@ -84,7 +80,7 @@ export function useFinishCues(): void {
       // Jobs that had ended before this page opened get no cue.
       if (Date.parse(done.finishedAt) < started.current) continue;
       const ok = done.outcome === 'verified' || done.outcome === 'written';
-      playTone(ok);
+      playFinishTone(ok);
       notify(`Cosiflash: ${done.outcome} ${done.device.path}`, ok ? 'The disk is ready.' : (done.error?.title ?? 'The flash did not complete.'));
     }
   }, [web, lanes, report, jobId]);

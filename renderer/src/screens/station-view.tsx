@@ -1,10 +1,12 @@
 /**
  * Station view (`cosiflash serve --image URL --auto-flash`): one large card per lane —
  * state, device and percent, readable from across a room — plus the countdown of each disk
- * about to be flashed, with a button that stops it. No click is needed to flash.
+ * about to be flashed, with a button that stops it. No click is needed to flash; one click
+ * ("Turn on sound") lets the page play the finish tone, which browsers refuse to an untouched page.
  */
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../src/common/format-units.ts';
+import { finishToneAllowed, unlockFinishTone } from '../components/finish-tone.ts';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 import { laneStatus } from '../view/lane-status.ts';
@@ -30,6 +32,14 @@ export function StationView() {
   const [permission, setPermission] = useState(() => (typeof Notification === 'undefined' ? 'unsupported' : Notification.permission));
   if (station === null) return null;
   const os = inspectResult?.layout.os.prettyName ?? null;
+  // Re-read on every tick: any click on the page turns the sound on.
+  const soundOff = !finishToneAllowed();
+  const askNotify = permission === 'default';
+  const turnOnCues = (): void => {
+    unlockFinishTone();
+    if (askNotify) void Notification.requestPermission().then(setPermission);
+  };
+  const cueLabel = soundOff && askNotify ? 'Turn on sound and notifications' : soundOff ? 'Turn on sound' : 'Notify me when done';
 
   return (
     <section className="panel station" aria-labelledby="station-title">
@@ -43,9 +53,9 @@ export function StationView() {
           </p>
         </div>
         <div className="actions">
-          {permission === 'default' && (
-            <button type="button" className="button-secondary" onClick={() => void Notification.requestPermission().then(setPermission)}>
-              Notify me when done
+          {(soundOff || askNotify) && (
+            <button type="button" className="button-secondary" onClick={turnOnCues}>
+              {cueLabel}
             </button>
           )}
           <button type="button" className="button-secondary" onClick={chooseByHand}>
@@ -53,6 +63,8 @@ export function StationView() {
           </button>
         </div>
       </div>
+
+      {soundOff && <p className="station-sound-off small">Sound is off: browsers keep a page silent until it is clicked once.</p>}
 
       {inspectError !== null && (
         <p className="station-armed station-armed-off" role="alert">
