@@ -94,8 +94,21 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
   // Built once and passed in; a module that cannot load fails the requests that need it, not this call.
   const coreReady: Promise<CoreServices> = Promise.resolve(options.core ?? loadCoreServices());
   coreReady.catch(() => undefined);
-  const list = async (allowVirtual: boolean): Promise<DiskInfo[]> =>
-    (await coreReady).listDisks({ allowLoop: allowVirtual && allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) });
+  // One enumeration at a time, shared by whoever asks while it runs: the Target screen asks
+  // disks:list and disks:hidden together and the watcher polls, and each filters the same listing.
+  let listing: Promise<DiskInfo[]> | null = null;
+  const listAll = (): Promise<DiskInfo[]> => {
+    listing ??= (async () => (await coreReady).listDisks({ allowLoop, ...(options.onlyDevices ? { onlyDevices: options.onlyDevices } : {}) }))().finally(() => {
+      listing = null;
+    });
+    return listing;
+  };
+  // The rule listDisks applies without allowLoop (src/disk/list-disks.ts).
+  const isVirtual = (disk: DiskInfo): boolean => disk.bus === 'LOOP';
+  const list = async (allowVirtual: boolean): Promise<DiskInfo[]> => {
+    const all = await listAll();
+    return allowVirtual && allowLoop ? all : all.filter((disk) => !isVirtual(disk));
+  };
   let station: AutoFlashStation | null = null;
   const watcher = new DiskWatcher({
     list: () => list(true),
@@ -250,8 +263,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     'disks:list': evaluate,
     'disks:hidden': async () => {
       if (!allowLoop) return { virtualCount: 0 };
-      const [all, shown] = await Promise.all([list(true), list(false)]);
-      return { virtualCount: Math.max(0, all.length - shown.length) };
+      return { virtualCount: (await listAll()).filter(isVirtual).length };
     },
     'flash:start': startFlash,
     'flash:cancel': async ({ jobId }) => {

@@ -7,7 +7,9 @@ import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ListDisksOptions } from '../../src/disk/list-disks.ts';
 import { createHandlers } from '../../src/service/create-handlers.ts';
+import { loadCoreServices } from '../../src/service/core-services.ts';
 import { withLoopDevice } from '../support/cosi-fixture-tools.ts';
 import { diskListStatus } from '../../renderer/src/view/disk-list-status.ts';
 
@@ -38,6 +40,29 @@ describe.skipIf(!isRoot)('hidden virtual disks (root, loop device)', () => {
       } finally {
         await station.dispose();
         await plain.dispose();
+      }
+    });
+  });
+
+  it('one refresh (disks:list and disks:hidden asked together) enumerates the disks once', async () => {
+    const file = path.join(dir, 'disk-once.img');
+    await (await open(file, 'w')).close();
+    await truncate(file, 8 * MiB);
+    await withLoopDevice(file, 512, async (device) => {
+      const real = await loadCoreServices();
+      const enumerations: ListDisksOptions[] = [];
+      const core = { ...real, listDisks: (listOptions?: ListDisksOptions) => (enumerations.push(listOptions ?? {}), real.listDisks(listOptions)) };
+      const runtime = createHandlers({ mode: 'web', configDir: path.join(dir, 'config-c'), allowLoop: true, onlyDevices: [device], core });
+      try {
+        const [shown, hidden] = await Promise.all([runtime.handlers['disks:list']({ ...noImage, allowVirtual: false }), runtime.handlers['disks:hidden']({})]);
+        expect(shown).toEqual([]);
+        expect(hidden).toEqual({ virtualCount: 1 });
+        expect(enumerations).toHaveLength(1);
+        // The next refresh enumerates afresh (nothing is kept between requests), with the toggle on.
+        expect((await runtime.handlers['disks:list']({ ...noImage, allowVirtual: true })).map((c) => c.disk.device)).toEqual([device]);
+        expect(enumerations).toHaveLength(2);
+      } finally {
+        await runtime.dispose();
       }
     });
   });
