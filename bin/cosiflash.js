@@ -9,13 +9,14 @@ if (major < 24) {
   );
   process.exit(2);
 }
-// Cache compiled (type-stripped) modules between runs (about 0.1 s less per start), but only in
-// a private folder of this user, and never as root (see src/util/enable-private-compile-cache.ts).
+// Cache compiled (type-stripped) modules between runs, only in a folder no other user can write
+// (src/util/enable-private-compile-cache.js, plain JavaScript so that it runs before any
+// TypeScript is stripped), then load only cached TypeScript.
+const { enablePrivateCompileCache } = await import('../src/util/enable-private-compile-cache.js');
+const cacheDir = enablePrivateCompileCache();
 const { traceProcessStart, traceStartup } = await import('../src/util/startup-trace.ts');
 traceProcessStart('cli');
-traceStartup('cli', 'trace loaded');
-const { enablePrivateCompileCache } = await import('../src/util/enable-private-compile-cache.ts');
-traceStartup('cli', `compile cache ${enablePrivateCompileCache() ?? 'off'}`);
+traceStartup('cli', `compile cache ${cacheDir ?? 'off'}`);
 const { main } = await import('../src/cli/main.ts');
 traceStartup('cli', 'main loaded');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,13 +1,14 @@
 /**
  * Removes the kernel's partition entries of a whole disk (`partx -d`, i.e. BLKPG delete), then
- * asks lsblk whether any remain.
+ * asks lsblk whether any remain (when the kernel listed none in sysfs to begin with, that sysfs
+ * answer is the result: lsblk would read the same entries).
  *
  * Why (issue 9 §1): zeroing the disk's ends removes the partition table, but the kernel keeps
  * the partitions it knew (`/dev/loop2p1`…, blkid still sees a clean filesystem there), and an
  * automounter could mount stale or half-written data. A flash drops them before it writes and
  * again after any failure or cancel. Linux only; elsewhere (and for plain files) a no-op.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { runTool, ToolError } from './run-tool.ts';
 import { kernelPartitions } from './reread-partition-table.ts';
@@ -26,16 +27,21 @@ export async function dropKernelPartitions(device: string, options: { timeoutMs?
   if (!isBlock) return { remaining: [], problems: [] };
   const timeoutMs = options.timeoutMs ?? 15_000;
   const problems: string[] = [];
+  const name = basename(await realpath(device).catch(() => device));
   // partx -d fails ("specified range does not make sense") on a disk without partitions: only call it when the kernel has some.
-  if ((await kernelPartitions(basename(device))).length > 0) {
+  if ((await kernelPartitions(name)).length > 0) {
     await runTool('partx', ['-d', device], { timeoutMs }).catch((error: unknown) => problems.push(problem(error)));
+  } else if (await readdir(`/sys/class/block/${name}`).then(() => true, () => false)) {
+    // The kernel lists none in sysfs, where lsblk would read them too: no lsblk run (issue 10,
+    // one process spawn less before the first byte). A name sysfs does not know still goes to lsblk.
+    return { remaining: [], problems };
   }
   let remaining: string[];
   try {
     remaining = await lsblkPartitions(device, timeoutMs);
   } catch (error) {
     problems.push(problem(error));
-    remaining = (await kernelPartitions(basename(device))).map((p) => p.name);
+    remaining = (await kernelPartitions(name)).map((p) => p.name);
   }
   return { remaining, problems };
 }

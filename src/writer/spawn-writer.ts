@@ -29,7 +29,7 @@ export interface SpawnWriterOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Run through pkexec; default: when not root and the device is not writable (Linux). */
   readonly elevate?: boolean;
-  /** The writer entry script (default: writer-main.ts next to this file). */
+  /** The writer entry script (default: bin/cosiflash-writer.js, which runs writer-main.ts). */
   readonly script?: string;
   /**
    * A root-owned launcher that pkexec runs instead of `env … execPath script` (the packaged
@@ -72,7 +72,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   const token = randomBytes(32).toString('hex');
   const events = createEventQueue<FlashProgress>();
   // The writer chooses its own compile cache folder (one only its user can write,
-  // src/util/enable-private-compile-cache.ts): a folder asked for by environment is not passed on.
+  // src/util/enable-private-compile-cache.js): a folder asked for by environment is not passed on.
   const { NODE_COMPILE_CACHE: _ignored, ...env } = options.env ?? process.env;
   let settle: { resolve: (report: FlashReport) => void; reject: (error: unknown) => void } | null = null;
   const done = new Promise<FlashReport>((resolve, reject) => (settle = { resolve, reject }));
@@ -99,7 +99,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
     plan = planLaunch({
       execPath: options.execPath ?? process.execPath,
       execArgs: options.execArgs ?? [],
-      script: options.script ?? fileURLToPath(new URL('./writer-main.ts', import.meta.url)),
+      script: options.script ?? fileURLToPath(new URL('../../bin/cosiflash-writer.js', import.meta.url)),
       token,
       elevate: options.elevate,
       ...(options.elevatedLauncher === undefined ? {} : { elevatedLauncher: options.elevatedLauncher }),

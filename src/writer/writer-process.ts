@@ -116,7 +116,7 @@ send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid,
 // The core loads after hello, while the parent is still planning: hello and cancel never wait
 // for it, and a job that arrives later finds it ready. A load failure surfaces in run().
 // The compile cache, when writer-main.ts could enable one, is a folder only this process's user
-// can write (src/util/enable-private-compile-cache.ts).
+// can write (src/util/enable-private-compile-cache.js).
 traceStartup('writer', 'hello sent');
 const core = import('../pipeline/flash-disk.ts');
 void core.then(() => traceStartup('writer', 'core loaded'), () => undefined);

@@ -9,7 +9,7 @@ import { chmod, chown, mkdir, mkdtemp, open, readdir, rm, stat, truncate } from 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateCompileCacheDir } from '../../src/util/enable-private-compile-cache.ts';
+import { privateCompileCacheDir } from '../../src/util/enable-private-compile-cache.js';
 import { runCli } from '../cli/run-cli.ts';
 import { buildCosiFixture, PROJECT_ROOT, type CosiFixture } from '../support/cosi-fixtures.ts';
 import { withLoopDevice } from '../support/cosi-fixture-tools.ts';
@@ -153,7 +153,7 @@ describe.skipIf(!isRoot)('enablePrivateCompileCache (root)', () => {
       const script = [
         "import { Worker } from 'node:worker_threads';",
         "import { getCompileCacheDir } from 'node:module';",
-        `import { enablePrivateCompileCache } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/util/enable-private-compile-cache.ts'))};`,
+        `import { enablePrivateCompileCache } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/util/enable-private-compile-cache.js'))};`,
         `const dir = enablePrivateCompileCache({ rootHome: ${JSON.stringify(home)} });`,
         "const inWorker = await new Promise((resolve, reject) => { const w = new Worker(\"require('node:worker_threads').parentPort.postMessage(require('node:module').getCompileCacheDir() ?? null)\", { eval: true, execArgv: [] }); w.once('message', resolve); w.once('error', reject); });",
         'console.log(JSON.stringify({ dir, main: getCompileCacheDir() ?? null, inWorker }));',

@@ -15,6 +15,11 @@
  *   (a sticky folder such as /tmp is accepted on the way: others cannot replace root's entries).
  * Anything unexpected means "no cache", never an error.
  *
+ * Plain JavaScript (types in the .d.ts next to it) on purpose: it runs before the cache is on,
+ * and the first TypeScript file a process loads costs ≈70 ms to set up Node's type stripper;
+ * the entries (bin/cosiflash.js, bin/cosiflash-writer.js) load this first, then only cached
+ * TypeScript.
+ *
  * Measured (issue 10, 2026-12-03, root, 32 MiB-disk image from nginx): the cache cut the time
  * from `flash` start to the first byte written from ≈1.7 s to ≈0.7 s; both processes (the CLI
  * and the writer) spend most of their start stripping and compiling TypeScript. In worker
@@ -26,17 +31,12 @@ import { enableCompileCache } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface PrivateCompileCacheOptions {
-  /** Never use a cache (a caller that cannot vouch for its environment). */
-  readonly privileged?: boolean;
-  /** Environment to read XDG_CACHE_HOME/HOME from (tests; ignored as root). */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Root's home folder (tests; default: the password database's entry for uid 0). */
-  readonly rootHome?: string;
-}
-
-/** The folder the cache may use, or null when none is safe (privileged, unsafe folder). */
-export function privateCompileCacheDir(options: PrivateCompileCacheOptions = {}): string | null {
+/**
+ * The folder the cache may use, or null when none is safe (privileged, unsafe folder).
+ * @param {import('./enable-private-compile-cache.d.ts').PrivateCompileCacheOptions} [options]
+ * @returns {string | null}
+ */
+export function privateCompileCacheDir(options = {}) {
   const uid = process.getuid?.();
   if (options.privileged === true || uid === undefined) return null;
   try {
@@ -46,7 +46,12 @@ export function privateCompileCacheDir(options: PrivateCompileCacheOptions = {})
   }
 }
 
-function userCacheDir(uid: number, env: NodeJS.ProcessEnv): string | null {
+/**
+ * @param {number} uid
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | null}
+ */
+function userCacheDir(uid, env) {
   const home = env.HOME ?? os.homedir();
   const base = env.XDG_CACHE_HOME !== undefined && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, '.cache');
   const dir = path.join(base, 'cosiflash', 'node-compile-cache');
@@ -66,8 +71,10 @@ function userCacheDir(uid: number, env: NodeJS.ProcessEnv): string | null {
  * to root and only root can write them (sticky folders pass); `.cache` is root's and not
  * writable by others; `cosiflash` and the cache folder are root's with no group/other bits.
  * Each folder is checked before anything is created inside it; missing ones are created 0700.
+ * @param {string} home
+ * @returns {string | null}
  */
-function rootCacheDir(home: string): string | null {
+function rootCacheDir(home) {
   if (!path.isAbsolute(home)) return null;
   for (let current = realpathSync(home); ; current = path.dirname(current)) {
     const info = lstatSync(current);
@@ -75,12 +82,12 @@ function rootCacheDir(home: string): string | null {
     if (current === path.dirname(current)) break;
   }
   let folder = home;
-  for (const [name, forbidden] of [['.cache', 0o022], ['cosiflash', 0o077], ['node-compile-cache', 0o077]] as const) {
+  for (const [name, forbidden] of /** @type {const} */ ([['.cache', 0o022], ['cosiflash', 0o077], ['node-compile-cache', 0o077]])) {
     folder = path.join(folder, name);
     try {
       mkdirSync(folder, { mode: 0o700 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') return null;
     }
     const info = lstatSync(folder);
     if (info.isSymbolicLink() || !info.isDirectory() || info.uid !== 0 || (info.mode & forbidden) !== 0) return null;
@@ -88,8 +95,12 @@ function rootCacheDir(home: string): string | null {
   return folder;
 }
 
-/** Enables Node's compile cache in {@link privateCompileCacheDir}, or not at all. Returns the folder used. */
-export function enablePrivateCompileCache(options: PrivateCompileCacheOptions = {}): string | null {
+/**
+ * Enables Node's compile cache in {@link privateCompileCacheDir}, or not at all. Returns the folder used.
+ * @param {import('./enable-private-compile-cache.d.ts').PrivateCompileCacheOptions} [options]
+ * @returns {string | null}
+ */
+export function enablePrivateCompileCache(options = {}) {
   const dir = privateCompileCacheDir(options);
   if (dir === null) return null;
   try {
