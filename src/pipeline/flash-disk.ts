@@ -4,6 +4,7 @@ import { assertImageHash, computeImageHash, parseExpectedHash } from '../cosi/im
 import { inspectCosi } from '../cosi/inspect-cosi.ts';
 import { eligibilityContextFor } from '../disk/eligibility-context-for.ts';
 import { listDisks } from '../disk/list-disks.ts';
+import type { ZeroingPace } from '../disk/zero-ranges-while-fast.ts';
 import { rereadPartitionTable } from '../disk/reread-partition-table.ts';
 import { CosiflashError, fromAppError, toAppError } from '../errors.ts';
 import { buildPartitionTable } from '../gpt/build-partition-table.ts';
@@ -59,6 +60,8 @@ export interface FlashDiskOptions {
   readonly sourceOptions?: Omit<OpenSourceOptions, 'signal'>;
   /** sysfs root for the WRITE ZEROES probe (tests inject one reporting 0); default /sys. */
   readonly sysfsRoot?: string;
+  /** How fast pre-zeroing must be to go on (default DEFAULT_ZEROING_PACE; tests inject a slow clock). */
+  readonly zeroingPace?: Partial<ZeroingPace>;
 }
 
 /**
@@ -141,8 +144,8 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     for (const [index, h] of held.entries()) {
       touched[index] = true;
       await h.device.zeroEdges();
-      // Zeros come from the device (WRITE ZEROES) when it can; then zero runs are not written twice.
-      await h.device.preZero(layout.partitions.map((p) => ({ offsetBytes: p.startLba * layout.disk.lbaSize, lengthBytes: p.image.uncompressedSize })), options.sysfsRoot);
+      // Zeros come from the device (WRITE ZEROES) when it zeroes fast; then zero runs are not written twice.
+      await h.device.preZero(layout.partitions.map((p) => ({ offsetBytes: p.startLba * layout.disk.lbaSize, lengthBytes: p.image.uncompressedSize })), options.sysfsRoot, options.zeroingPace);
     }
     live.liveTargets().forEach((index) => live.setTargetState(index, 'writing'));
     pipeline.attach(held.map((h) => h.device));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { writeZeroesSupported } from '../../src/disk/write-zeroes-supported.ts';
+import type { ZeroingPace } from '../../src/disk/zero-ranges-while-fast.ts';
 import { flashDisk } from '../../src/pipeline/flash-disk.ts';
 import { allocateAligned, viewOf } from '../../src/pipeline/aligned-buffer.ts';
 import { openTarget } from '../../src/pipeline/target-device.ts';
@@ -60,7 +61,7 @@ async function sysfsWithoutWriteZeroes(device: string): Promise<string> {
   return root;
 }
 
-async function flashOnto(device: string, source: string, options: { sysfsRoot?: string } = {}) {
+async function flashOnto(device: string, source: string, options: { sysfsRoot?: string; zeroingPace?: Partial<ZeroingPace> } = {}) {
   counter += 1;
   server.setFile(`z${counter}.cosi`, source);
   return flashDisk(
@@ -189,6 +190,17 @@ describeRootOnly('pre-zeroing with WRITE ZEROES and skipping zero runs', () => {
       expect(after.subarray(1 * MiB, 2 * MiB).equals(Buffer.alloc(MiB))).toBe(true);
       expect(after.subarray(2 * MiB).equals(before.subarray(2 * MiB))).toBe(true);
       expect(after.subarray(0, 1 * MiB).equals(before.subarray(0, 1 * MiB))).toBe(true);
+    });
+  });
+
+  itRootOnly('a flash onto a loop full of random bytes whose zeroing is slow writes every byte and is byte-exact', async () => {
+    const fixture = await buildCosiFixture();
+    await withLoops([{ sizeBytes: fixture.diskSizeBytes, partscan: true }], async ([disk]) => {
+      fillRandom(disk!.device, fixture.diskSizeBytes);
+      const report = await flashOnto(disk!.device, fixture.cosiPath, { zeroingPace: { nowMs: steppingClock(1000) } });
+      expect(report.error).toBeNull();
+      expect(report.outcome).toBe('verified');
+      await expectFlashedLike(disk!.device, fixture, { sameSize: true });
     });
   });
 });
