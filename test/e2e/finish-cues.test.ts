@@ -189,6 +189,45 @@ describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)',
     }
   });
 
+  itRootOnly('two disks in one job: the title and the notification name the count, not the first disk', async () => {
+    const { http } = images;
+    const loops: LoopDevice[] = [];
+    try {
+      loops.push(await attachLoop({ sizeBytes: 64 * MiB }), await attachLoop({ sizeBytes: 64 * MiB }));
+      await withServeAndBrowser({ loops, failureName: 'finish-cues-two-disks' }, async ({ serve, browser, page }) => {
+        await recordCues(browser.context, serve.url);
+        try {
+          http.setFaults({ stallAfterBytes: 256 * 1024, stallMs: 3000, stallCount: 1 });
+          await page.goto(serve.url);
+          await openTargetScreen(page, http.url('images/os.cosi'));
+          await page.locator('input[type=radio]:checked').waitFor();
+          await page.getByRole('switch', { name: 'Flash several disks' }).check();
+          const group = page.getByRole('group', { name: 'Disks to flash' });
+          for (const loop of loops) {
+            const box = group.locator(`input[type=checkbox][value="${loop.device}"]`);
+            if (!(await box.isChecked())) await box.check();
+          }
+          await page.getByRole('button', { name: 'Continue with 2 disks' }).click();
+          await page.getByRole('button', { name: 'Erase and flash 2 disks' }).click();
+          await page.getByRole('heading', { name: 'All 2 disks verified', level: 1 }).waitFor({ timeout: 180_000 });
+        } finally {
+          http.setFaults({});
+        }
+        await expect.poll(() => page.title()).toBe('✓ Verified · 2 disks — Cosiflash');
+        await expect.poll(async () => (await cues(page)).notifications.length).toBe(1);
+        const record = await cues(page);
+        const during = record.titles.map((entry) => entry.title).filter((title) => /^\d+% · /.test(title));
+        expect(during.length).toBeGreaterThan(0);
+        for (const title of during) expect(title).toMatch(/^\d+% · 2 disks — Cosiflash$/);
+        expect(record.notifications).toEqual([{ title: 'Cosiflash: verified 2 disks', body: 'The disks are ready.', permission: 'granted' }]);
+        expect(record.tones).toHaveLength(1);
+        expect(browser.problems).toEqual([]);
+      });
+    } finally {
+      for (const loop of loops.reverse()) await loop.detach();
+    }
+  }, 300_000);
+
   itRootOnly('station, nobody clicked: the page says sound is off and offers one button; after it, an auto-flash ends with a tone and a notification', async () => {
     const { fixture, http } = images;
     const backing = path.join(tmpdir(), `cosiflash-cues-station-${process.pid}-${Date.now()}.img`);

@@ -32,11 +32,15 @@ export function useFinishCues(): void {
   const device = useAppStore((state) => state.flashDevice);
   const jobId = useAppStore((state) => state.jobId);
   const flashStarting = useAppStore((state) => state.flashStarting);
+  const selectedDevice = useAppStore((state) => state.selectedDevice);
+  const moreDevices = useAppStore((state) => state.moreDevices);
   const tracker = useRef<FinishCueTracker | null>(null);
   tracker.current ??= new FinishCueTracker();
 
   const runningLanes = lanes.filter((lane) => lane.report === null).map((lane) => ({ label: jobLabel(lane.device, lane.plan?.devices), fraction: laneStatus(lane).fraction }));
-  const ownRunning = jobId !== null && report === null && !lanes.some((lane) => lane.jobId === jobId) && device !== null ? [{ label: jobLabel(device, plan?.devices), fraction: overallFraction(plan, progress) }] : [];
+  // Until the plan arrives, a job of several disks is known by the disks the user chose.
+  const ownDevices = plan?.devices ?? (device !== null && selectedDevice === device ? [device, ...moreDevices] : undefined);
+  const ownRunning = jobId !== null && report === null && !lanes.some((lane) => lane.jobId === jobId) && device !== null ? [{ label: jobLabel(device, ownDevices), fraction: overallFraction(plan, progress) }] : [];
   const newestFinished = lanes.find((lane) => lane.report !== null)?.report ?? report;
   const title = cueTitle({ running: [...runningLanes, ...ownRunning], finished: newestFinished });
 
