@@ -10,6 +10,7 @@ import { parseExpectedHash } from '../cosi/image-hash.ts';
 import { terminalText } from '../common/terminal-text.ts';
 import { CosiflashError } from '../errors.ts';
 import type { DiskInfo } from '../model/disk-info.ts';
+import type { InspectedImage } from '../cosi/inspect-in-worker.ts';
 import type { Layout } from '../model/layout.ts';
 import type { FlashReport } from '../model/flash-progress.ts';
 import type { FlashCacheRequest, FlashRequest } from '../model/flash-request.ts';
@@ -200,7 +201,13 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
   // The writer opens ahead only what it would open the same way for the request: not a
   // plain-HTTP registry (that needs the request's options) and not a cached flash (it opens
   // the image through the cache itself).
-  if (!flags.plainHttp && flags.cache === undefined) prepared?.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+  // The CLI then plans from the writer's inspection (one inspection per flash, by the process
+  // that writes; the writer checks the pinned hash again), or inspects itself when that failed.
+  let writerInspected: Promise<InspectedImage | null> | null = null;
+  if (!flags.plainHttp && flags.cache === undefined && prepared !== null) {
+    prepared.prepareSource(/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.location) ? flags.location : path.resolve(flags.location));
+    writerInspected = prepared.inspected;
+  }
   traceStartup('cli', 'writer spawned');
   const startedAt = new Date();
   const logContext: { station?: string; operator?: string; layout?: Layout; disk?: DiskInfo; disks?: readonly DiskInfo[] } = {
@@ -214,8 +221,11 @@ export async function runFlash(args: readonly string[], options: RunFlashOptions
     // carrying the identity of the disk shown: the writer refuses anything else.
     const { planFlash, flashRequestForAll } = await import('../pipeline/plan-flash.ts');
     traceStartup('cli', 'plan-flash loaded');
+    const inspected = writerInspected === null ? null : await writerInspected;
+    traceStartup('cli', inspected === null ? 'inspecting itself' : 'writer inspected the image');
     const plan = await planFlash({
       location: flags.location,
+      ...(inspected === null ? {} : { prepared: inspected }),
       ...(expectedHash === undefined ? {} : { expectedHash }),
       targets: flags.disks !== undefined ? { kind: 'named', devices: flags.disks.map((device) => ({ device })) } : flags.count !== undefined && flags.count > 1 ? { kind: 'count', count: flags.count } : { kind: 'auto' },
       verify: flags.verify,

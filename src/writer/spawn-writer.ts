@@ -6,6 +6,7 @@ import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { BUSY_SILENCE_LIMIT_MS, HEARTBEAT_INTERVAL_MS, PARENT_SILENCE_LIMIT_MS, WRITER_PROTOCOL_VERSION, createLineSplitter, encodeMessage, parseFromWriter, type ToWriterMessage } from './writer-protocol.ts';
 import { createEventQueue } from './event-queue.ts';
 import type { FlashRequest } from '../model/flash-request.ts';
+import type { InspectedImage } from '../cosi/inspect-in-worker.ts';
 import { needsElevation, planLaunch } from './plan-writer-launch.ts';
 import { clearAbandonedDisk, snapshotDisk, type AbandonedDisk } from './clear-abandoned-disk.ts';
 import { createActivityProbe } from './process-state.ts';
@@ -48,6 +49,12 @@ export interface PreparedWriter {
   start(request: FlashRequest): WriterJob;
   /** Lets the writer open and inspect the image while the front end plans (reads only). */
   prepareSource(location: string): void;
+  /**
+   * The writer's inspection of the image given to prepareSource (the front end may plan from it
+   * instead of inspecting a second time); null when it failed, was never asked for, or the
+   * writer ended first. The writer still checks the request's pinned hash against it.
+   */
+  readonly inspected: Promise<InspectedImage | null>;
   /** Stops a writer that never got a job. */
   dispose(): void;
 }
@@ -84,12 +91,15 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   let cancelRequested = false;
   let preparedLocation: string | null = null;
   let settled = false;
+  let answerInspected: (value: InspectedImage | null) => void = () => undefined;
+  const inspected = new Promise<InspectedImage | null>((resolve) => (answerInspected = resolve));
   const timers: { heartbeat?: NodeJS.Timeout } = {};
   const finish = (outcome: { report: FlashReport } | { error: unknown }): void => {
     if (settled) return;
     settled = true;
     clearInterval(timers.heartbeat);
     events.end();
+    answerInspected(null);
     if ('report' in outcome) settle?.resolve(outcome.report);
     else settle?.reject(outcome.error);
   };
@@ -109,7 +119,7 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
   } catch (error) {
     finish({ error });
     const job: WriterJob = { jobId, events, cancel: () => undefined, done };
-    return { start: () => job, prepareSource: () => undefined, dispose: () => undefined };
+    return { start: () => job, prepareSource: () => undefined, inspected: Promise.resolve(null), dispose: () => undefined };
   }
 
   const child = spawn(plan.command, [...plan.args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -149,6 +159,9 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
         case 'progress':
           if (message.event.type === 'plan' && announced === null) announced = snapshotDisk(message.event.device);
           events.push(message.event);
+          return;
+        case 'prepared':
+          answerInspected('inspected' in message ? message.inspected : null);
           return;
         case 'result':
           finish({ report: message.report });
@@ -221,7 +234,9 @@ export function prepareWriter(options: SpawnWriterOptions & { readonly elevate: 
       preparedLocation = location;
       if (helloSeen) sendToWriter({ type: 'prepare', token, source: location });
     },
+    inspected,
     dispose() {
+      answerInspected(null);
       if (started) return;
       started = true;
       settled = true;

@@ -82,7 +82,14 @@ process.stdin.on(
       prepared = core.then(({ prepareImage }) => prepareImage(location, { signal: controller.signal }));
       prepared.catch(() => undefined);
       traceStartup('writer', 'prepare received');
-      void prepared.then((p) => p.opened).then(() => traceStartup('writer', 'prepared image inspected'), () => undefined);
+      // The parent plans from this inspection instead of inspecting the image itself.
+      void prepared.then((p) => p.opened).then(
+        ({ source, image }) => {
+          traceStartup('writer', 'prepared image inspected');
+          send({ type: 'prepared', token, inspected: { layout: image.layout, source: { location: source.location, kind: source.kind, sizeBytes: source.sizeBytes, localPath: source.localPath } } });
+        },
+        (error: unknown) => send({ type: 'prepared', token, error: toAppError(error) }),
+      );
     }
     else if (message.type === 'start' && !started) {
       started = true;

@@ -14,6 +14,7 @@ import type { AppError } from '../model/app-error.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { isFlashRequest } from '../common/flash-request-check.ts';
 import type { FlashRequest } from '../model/flash-request.ts';
+import type { InspectedImage } from '../cosi/inspect-in-worker.ts';
 
 export const WRITER_PROTOCOL_VERSION = 1;
 /** Both sides send a heartbeat this often. */
@@ -37,6 +38,12 @@ export type ToWriterMessage =
 export type FromWriterMessage =
   | { readonly type: 'hello'; readonly token: string; readonly version: number; readonly pid: number; readonly uid: number | null }
   | { readonly type: 'progress'; readonly token: string; readonly event: FlashProgress }
+  /**
+   * Answer to 'prepare': the image as the writer opened and inspected it (the front end shows
+   * and plans from it instead of inspecting the image a second time), or why it could not.
+   */
+  | { readonly type: 'prepared'; readonly token: string; readonly inspected: InspectedImage }
+  | { readonly type: 'prepared'; readonly token: string; readonly error: AppError }
   | { readonly type: 'result'; readonly token: string; readonly report: FlashReport }
   | { readonly type: 'error'; readonly token: string; readonly error: AppError }
   | { readonly type: 'heartbeat'; readonly token: string };
@@ -73,6 +80,18 @@ function isFlashProgress(value: unknown): value is FlashProgress {
   return typeof v.type === 'string' && PROGRESS_TYPES.has(v.type) && typeof v.jobId === 'string';
 }
 
+function isInspectedImage(value: unknown): value is InspectedImage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { layout, source } = value as Record<string, unknown>;
+  if (typeof layout !== 'object' || layout === null || typeof source !== 'object' || source === null) return false;
+  const l = layout as Record<string, unknown>;
+  const s = source as Record<string, unknown>;
+  return (
+    typeof l.imageHash === 'string' && Array.isArray(l.partitions) && typeof l.disk === 'object' && l.disk !== null &&
+    typeof s.location === 'string' && typeof s.kind === 'string' && typeof s.sizeBytes === 'number' && (s.localPath === null || typeof s.localPath === 'string')
+  );
+}
+
 function isFlashReport(value: unknown): value is FlashReport {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -88,6 +107,9 @@ export function parseFromWriter(line: string, token: string): FromWriterMessage 
       return typeof m.version === 'number' && typeof m.pid === 'number' && (m.uid === null || typeof m.uid === 'number') ? (m as unknown as FromWriterMessage) : null;
     case 'progress':
       return isFlashProgress(m.event) ? (m as unknown as FromWriterMessage) : null;
+    case 'prepared':
+      if (isInspectedImage(m.inspected)) return { type: 'prepared', token, inspected: m.inspected };
+      return isAppError(m.error) ? { type: 'prepared', token, error: m.error } : null;
     case 'result':
       return isFlashReport(m.report) ? (m as unknown as FromWriterMessage) : null;
     case 'error':

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/writer/writer-protocol.ts';
-import { spawnWriter } from '../../src/writer/spawn-writer.ts';
+import { prepareWriter, spawnWriter } from '../../src/writer/spawn-writer.ts';
+import { buildCosiFixture } from '../support/cosi-fixtures.ts';
 import { needsElevation, planLaunch, userWritableReason } from '../../src/writer/plan-writer-launch.ts';
 
 const WRITER = fileURLToPath(new URL('../../src/writer/writer-main.ts', import.meta.url));
@@ -72,6 +73,27 @@ describe('spawnWriter', () => {
     expect(report.error?.code).toBe('E_FILE_NOT_FOUND');
     expect(events.at(-1)).toMatchObject({ type: 'failed', jobId: job.jobId });
   });
+
+  it('a prepared writer answers prepareSource with its inspection (issue 10: the front end plans from it), or null when the image cannot be read', async () => {
+    const fixture = await buildCosiFixture();
+    const writer = prepareWriter({ elevate: false });
+    try {
+      writer.prepareSource(fixture.cosiPath);
+      const inspected = await writer.inspected;
+      expect(inspected?.layout.imageHash).toBe(fixture.imageHash);
+      expect(inspected?.layout.partitions.map((p) => p.number)).toEqual(fixture.regions.filter((r) => r.type === 'partition').map((r) => r.number).sort((a, b) => a - b));
+      expect(inspected?.source).toEqual({ location: fixture.cosiPath, kind: 'file', sizeBytes: expect.any(Number), localPath: fixture.cosiPath });
+    } finally {
+      writer.dispose();
+    }
+    const missing = prepareWriter({ elevate: false });
+    try {
+      missing.prepareSource(request.source);
+      expect(await missing.inspected).toBeNull();
+    } finally {
+      missing.dispose();
+    }
+  }, 60_000);
 
   it('a job cancelled before it starts ends as E_CANCELLED, not as a writer failure', async () => {
     const job = spawnWriter(request, { elevate: false });

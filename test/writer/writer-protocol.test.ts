@@ -30,6 +30,16 @@ describe('writer protocol', () => {
     expect(parseFromWriter(JSON.stringify({ type: 'heartbeat', token: 'x' }), token)).toBeNull();
   });
 
+  it('validates the writer\'s answer to prepare (its inspection, or why it failed)', () => {
+    const inspected = { layout: { imageHash: 'sha384:ab', partitions: [], disk: { sizeBytes: 1, lbaSize: 512, guid: 'g' } }, source: { location: '/a.cosi', kind: 'file', sizeBytes: 10, localPath: '/a.cosi' } };
+    expect(parseFromWriter(JSON.stringify({ type: 'prepared', token, inspected }), token)).toEqual({ type: 'prepared', token, inspected });
+    const error = { code: 'E_NOT_COSI', title: 't', detail: 'd' };
+    expect(parseFromWriter(JSON.stringify({ type: 'prepared', token, error }), token)).toEqual({ type: 'prepared', token, error });
+    expect(parseFromWriter(JSON.stringify({ type: 'prepared', token, inspected: { layout: inspected.layout } }), token)).toBeNull();
+    expect(parseFromWriter(JSON.stringify({ type: 'prepared', token, inspected: { ...inspected, source: { ...inspected.source, localPath: 3 } } }), token)).toBeNull();
+    expect(parseFromWriter(JSON.stringify({ type: 'prepared', token: 'x', inspected }), token)).toBeNull();
+  });
+
   it('splits lines across chunk boundaries, including split UTF-8 characters', () => {
     const lines: string[] = [];
     const split = createLineSplitter((line) => lines.push(line));
