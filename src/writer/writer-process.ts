@@ -21,6 +21,9 @@ import {
   type FromWriterMessage,
 } from './writer-protocol.ts';
 import type { PreparedImage } from '../pipeline/flash-disk.ts';
+
+type OpenSource = typeof import('../source/open-source.ts').openSource;
+type InspectCosi = typeof import('../cosi/inspect-cosi.ts').inspectCosi;
 import type { FlashRequest } from '../model/flash-request.ts';
 import { createActivityProbe, processState } from './process-state.ts';
 import { createSilenceWatch } from './silence-watch.ts';
@@ -79,8 +82,10 @@ process.stdin.on(
     if (message.type === 'cancel') stop('cancelled by the parent');
     else if (message.type === 'prepare' && !started && prepared === null) {
       const location = message.source;
-      prepared = core.then(({ prepareImage }) => prepareImage(location, { signal: controller.signal }));
+      prepared = imageModules.then(([{ openSource }, { inspectCosi }]) => openAndInspect(location, openSource, inspectCosi));
       prepared.catch(() => undefined);
+      // The core loads once the image is inspected: the parent plans from that meanwhile.
+      void prepared.then((p) => p.opened).finally(loadCore).catch(() => undefined);
       traceStartup('writer', 'prepare received');
       // The parent plans from this inspection instead of inspecting the image itself.
       void prepared.then((p) => p.opened).then(
@@ -120,18 +125,46 @@ const timer = setInterval(() => {
 
 send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? null });
 
-// The core loads after hello, while the parent is still planning: hello and cancel never wait
-// for it, and a job that arrives later finds it ready. A load failure surfaces in run().
+// After hello, the modules that open and inspect an image load first, then the core (the flash
+// engine). Node loads a module graph synchronously, reading no stdin meanwhile, so a 'prepare'
+// sent at hello is handled between the two (setImmediate runs after pending input is read) and
+// the core is loaded after that inspection, while the parent plans from it (issue 10). Without
+// a 'prepare' the core loads right away. hello and cancel never wait for either; a job that
+// arrives later finds them ready. A load failure surfaces in run().
 // The compile cache, when writer-main.ts could enable one, is a folder only this process's user
 // can write (src/util/enable-private-compile-cache.js).
 traceStartup('writer', 'hello sent');
-const core = import('../pipeline/flash-disk.ts');
-void core.then(() => traceStartup('writer', 'core loaded'), () => undefined);
-core.catch(() => undefined);
+const imageModules = Promise.all([import('../source/open-source.ts'), import('../cosi/inspect-cosi.ts')]);
+imageModules.catch(() => undefined);
+let core: Promise<typeof import('../pipeline/flash-disk.ts')> | null = null;
+function loadCore(): Promise<typeof import('../pipeline/flash-disk.ts')> {
+  if (core === null) {
+    core = import('../pipeline/flash-disk.ts');
+    void core.then(() => traceStartup('writer', 'core loaded'), () => undefined);
+    core.catch(() => undefined);
+  }
+  return core;
+}
+void imageModules.finally(() => setImmediate(() => void (prepared === null ? loadCore() : undefined))).catch(() => undefined);
+
+/** What flash-disk's prepareImage does, with only the image modules loaded: open, inspect, close again on failure. */
+function openAndInspect(location: string, openSource: OpenSource, inspectCosi: InspectCosi): PreparedImage {
+  const opened = (async () => {
+    const source = await openSource(location, { signal: controller.signal });
+    try {
+      return { source, image: await inspectCosi(source, { signal: controller.signal }) };
+    } catch (error) {
+      await source.close().catch(() => undefined);
+      throw error;
+    }
+  })();
+  opened.catch(() => undefined);
+  return { location, opened };
+}
 
 async function run(jobId: string, request: FlashRequest): Promise<void> {
   try {
-    const { flashDisk } = await core;
+    const { flashDisk } = await loadCore();
     const image = prepared === null ? undefined : await prepared.catch(() => undefined);
     const report = await flashDisk(request, {
       signal: controller.signal,
