@@ -16,12 +16,6 @@ export interface RegionPipelineOptions {
   readonly chunkBytes?: number;
   /** Compressed chunks sent but not yet consumed by the decoder (default 8). */
   readonly chunksInFlight?: number;
-  /**
-   * The same for a region fetched ahead while the one before it still drains (default 24): its
-   * decoder waits, so its chunks queue there, and the larger allowance lets this thread go on
-   * receiving and hashing (a zero-filled tail decodes to far more than its compressed size).
-   */
-  readonly chunksAhead?: number;
   /** Aligned buffers added for each target after the first (default 2: 8 MiB). */
   readonly blocksPerExtraTarget?: number;
 }
@@ -83,7 +77,6 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
   const blockBytes = options.blockBytes ?? 4 * 1024 * 1024;
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const chunksInFlight = options.chunksInFlight ?? 8;
-  const chunksAhead = Math.max(chunksInFlight, options.chunksAhead ?? 24);
   const decoder = new Worker(new URL('./decode-worker.ts', import.meta.url));
   const writer = new Worker(new URL('./write-worker.ts', import.meta.url));
   const channel = new MessageChannel();
@@ -177,8 +170,7 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
       let chunk = new Uint8Array(spareChunks.pop() ?? new ArrayBuffer(chunkBytes));
       let fill = 0;
       const send = async (): Promise<void> => {
-        // Ahead while an earlier region is still in progress (regions have increasing ids).
-        await waitUntil(() => inFlight < ([...listeners.keys()].some((other) => other < id) ? chunksAhead : chunksInFlight));
+        await waitUntil(() => inFlight < chunksInFlight);
         inFlight += 1;
         const buffer = chunk.buffer as ArrayBuffer;
         decoder.postMessage({ type: 'data', id, chunk: buffer, byteLength: fill } satisfies ToDecode, [buffer]);
