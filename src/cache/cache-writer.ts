@@ -25,8 +25,7 @@ export class CacheWriter {
   readonly #onWarning: (message: string) => void;
   readonly #maxQueuedBytes: number;
   readonly #recordBytes: number;
-  /** The record being gathered, per run (a flash may read two regions at once: one fetched ahead). */
-  readonly #pending = new Map<number, PendingRecord>();
+  #pending: PendingRecord | null = null;
   #queue: PendingRecord[] = [];
   #queuedBytes = 0;
   #draining: Promise<void> | null = null;
@@ -57,39 +56,32 @@ export class CacheWriter {
     return this.#writtenBytes;
   }
 
-  /**
-   * Hands over bytes at `offsetBytes` (the caller keeps using the buffer but never changes it),
-   * as part of `run` (one contiguous read; reads that go on at the same time use different runs).
-   */
-  offer(offsetBytes: number, chunk: Buffer, run = 0): void {
+  /** Hands over bytes at `offsetBytes` (the caller keeps using the buffer but never changes it). */
+  offer(offsetBytes: number, chunk: Buffer): void {
     if (this.#stopped !== null || chunk.length === 0) return;
     let position = offsetBytes;
     let rest = chunk;
     while (rest.length > 0) {
-      const pending = this.#pending.get(run);
-      if (pending !== undefined && pending.offsetBytes + pending.lengthBytes !== position) this.endRun(run);
-      if (!this.#pending.has(run)) this.#pending.set(run, { offsetBytes: position, chunks: [], lengthBytes: 0 });
-      const current = this.#pending.get(run) as PendingRecord;
+      const pending = this.#pending;
+      if (pending !== null && pending.offsetBytes + pending.lengthBytes !== position) this.endRun();
+      if (this.#pending === null) this.#pending = { offsetBytes: position, chunks: [], lengthBytes: 0 };
+      const current = this.#pending as PendingRecord;
       const boundary = (Math.floor(position / this.#recordBytes) + 1) * this.#recordBytes;
       const take = Math.min(rest.length, boundary - position);
       current.chunks.push(take === rest.length ? rest : rest.subarray(0, take));
       current.lengthBytes += take;
       position += take;
       rest = rest.subarray(take);
-      if (position === boundary) this.endRun(run);
+      if (position === boundary) this.endRun();
       if (this.#stopped !== null) return;
     }
   }
 
-  /** Ends the run's current record (the bytes that follow are not contiguous, or the read ended); without `run`, every run's. */
-  endRun(run?: number): void {
-    if (run === undefined) {
-      for (const key of [...this.#pending.keys()]) this.endRun(key);
-      return;
-    }
-    const pending = this.#pending.get(run);
-    this.#pending.delete(run);
-    if (pending === undefined || pending.lengthBytes === 0 || this.#stopped !== null) return;
+  /** Ends the current record (the bytes that follow are not contiguous, or the read ended). */
+  endRun(): void {
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending === null || pending.lengthBytes === 0 || this.#stopped !== null) return;
     if (this.#queuedBytes + pending.lengthBytes > this.#maxQueuedBytes) {
       if (this.#skippedBytes === 0) {
         this.#onWarning(`The cache disk fell more than ${Math.round(this.#maxQueuedBytes / 1024 / 1024)} MiB behind the download: parts of the image are not cached this time (the next flash downloads only those). The flash goes on.`);
@@ -144,7 +136,7 @@ export class CacheWriter {
     this.#stopped = reason;
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#pending.clear();
+    this.#pending = null;
     this.#onWarning(`Caching stopped: ${reason}. The flash goes on from the network.`);
   }
 }

@@ -59,8 +59,6 @@ class CachedSource implements ImageSource {
   readonly #network: ImageSource;
   readonly #entry: CacheEntry;
   readonly #writer: CacheWriter;
-  /** Reads from the network so far (each one a run of the cache writer). */
-  #runs = 0;
   readonly #waitForCache: boolean;
   #cachedBytes = 0;
   #closed = false;
@@ -156,17 +154,15 @@ class CachedSource implements ImageSource {
 
   async *#fetch(offsetBytes: number, lengthBytes: number, options: ReadOptions): AsyncIterable<Buffer> {
     let position = offsetBytes;
-    // Each read is its own run of the cache writer: two regions may be read at once.
-    const run = (this.#runs += 1);
     try {
       for await (const chunk of this.#network.stream(offsetBytes, lengthBytes, options)) {
-        if (!this.#closed) this.#writer.offer(position, chunk, run);
+        if (!this.#closed) this.#writer.offer(position, chunk);
         position += chunk.length;
         yield chunk;
         if (this.#waitForCache && this.#writer.backlogBytes > CACHE_QUEUE_BYTES / 2) await this.#writer.flushed();
       }
     } finally {
-      this.#writer.endRun(run);
+      this.#writer.endRun();
     }
   }
 }

@@ -5,11 +5,6 @@
  *
  * Bounded memory: the decoder is paused while no aligned buffer is free, which stops it
  * consuming input, which delays the 'consumed' credits the main thread waits for.
- *
- * Regions queue: a region started while the previous one still decodes gets its own zstd
- * stream at once (decoding ahead on the pool), but only the head of the queue fills aligned
- * buffers; the next one is paused on its first output until the head has ended, so the
- * write worker sees one region's blocks after the other's.
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ZstdDecompress } from 'node:zlib';
@@ -28,7 +23,6 @@ const nudgeGc = createGcNudge();
 interface Job {
   readonly id: number;
   readonly positionBytes: number;
-  readonly hashDecoded: boolean;
   readonly decoder: ZstdDecompress;
   /** The region's output must be exactly its uncompressedSize. */
   readonly limit: DecodedSizeLimit;
@@ -42,9 +36,7 @@ interface Job {
   decoderEnded: boolean;
   failed: boolean;
 }
-/** Regions in the order they were started; only the head's output goes to the writer. */
-const jobs: Job[] = [];
-const findJob = (id: number): Job | undefined => jobs.find((j) => j.id === id);
+let job: Job | null = null;
 
 toMain.on('message', (message: ToDecode | { type: 'port'; port: MessagePort }) => {
   switch (message.type) {
@@ -52,8 +44,7 @@ toMain.on('message', (message: ToDecode | { type: 'port'; port: MessagePort }) =
       writePort = message.port;
       writePort.on('message', (m: ToDecodeFromWrite) => {
         free.push(m.buffer);
-        const head = jobs[0];
-        if (head !== undefined) drain(head);
+        if (job !== null) drain(job);
       });
       return;
     case 'buffers':
@@ -63,24 +54,23 @@ toMain.on('message', (message: ToDecode | { type: 'port'; port: MessagePort }) =
       startRegion(message.id, message.positionBytes, message.uncompressedSize, message.maxWindowLog, message.hashDecoded);
       return;
     case 'data': {
-      const current = findJob(message.id);
-      if (current === undefined || current.failed) return;
+      const current = job;
+      if (current === null || current.id !== message.id || current.failed) return;
       const chunk = Buffer.from(message.chunk, 0, message.byteLength);
       current.decoder.write(chunk, () => toMain.postMessage({ type: 'consumed', id: message.id, byteLength: message.byteLength, chunk: message.chunk } satisfies FromDecode, [message.chunk]));
       return;
     }
-    case 'end': {
-      const current = findJob(message.id);
-      if (current !== undefined && !current.failed) {
-        current.inputEnded = true;
-        current.decoder.end();
+    case 'end':
+      if (job !== null && job.id === message.id && !job.failed) {
+        job.inputEnded = true;
+        job.decoder.end();
       }
       return;
-    }
     case 'abort':
-      for (const current of jobs.splice(0)) {
-        current.failed = true;
-        current.decoder.destroy();
+      if (job !== null) {
+        job.failed = true;
+        job.decoder.destroy();
+        job = null;
       }
       post({ type: 'idle' });
       return;
@@ -101,9 +91,9 @@ function startRegion(id: number, positionBytes: number, uncompressedSize: number
     return;
   }
   const { decoder, limit } = bounded;
-  const current: Job = { id, positionBytes, hashDecoded, decoder, limit, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
-  jobs.push(current);
-  if (jobs[0] === current) toWriter({ type: 'region-start', id, hashDecoded });
+  const current: Job = { id, positionBytes, decoder, limit, sentBytes: 0, current: null, fill: 0, pending: null, inputEnded: false, decoderEnded: false, failed: false };
+  job = current;
+  toWriter({ type: 'region-start', id, hashDecoded });
   decoder.on('data', (out: Buffer) => {
     if (current.failed) return;
     nudgeGc(out.byteLength);
@@ -128,11 +118,6 @@ function startRegion(id: number, positionBytes: number, uncompressedSize: number
 /** Moves pending decoded bytes into aligned buffers, sends full ones, finishes the region at the end. */
 function drain(current: Job): void {
   if (current.failed) return;
-  // A region fetched ahead waits with its first decoded bytes until it is the head.
-  if (jobs[0] !== current) {
-    if (current.pending !== null) current.decoder.pause();
-    return;
-  }
   while (current.pending !== null) {
     if (current.current === null) {
       const next = free.pop();
@@ -172,18 +157,7 @@ function finish(current: Job): void {
   sendBlock(current);
   toWriter({ type: 'region-end', id: current.id, totalBytes: current.sentBytes });
   post({ type: 'decoded', id: current.id, totalBytes: current.limit.decodedBytes });
-  leave(current);
-}
-
-/** Takes `current` out of the queue; when it was the head, the next region's blocks may go now. */
-function leave(current: Job): void {
-  const index = jobs.indexOf(current);
-  if (index === -1) return;
-  jobs.splice(index, 1);
-  const next = jobs[0];
-  if (index !== 0 || next === undefined) return;
-  toWriter({ type: 'region-start', id: next.id, hashDecoded: next.hashDecoded });
-  drain(next);
+  if (job === current) job = null;
 }
 
 function fail(current: Job, error: unknown): void {
@@ -193,5 +167,5 @@ function fail(current: Job, error: unknown): void {
   if (current.current !== null) free.push(current.current);
   current.current = null;
   post({ type: 'error', id: current.id, error: toAppError(error) });
-  leave(current);
+  if (job === current) job = null;
 }

@@ -76,12 +76,6 @@ export interface FlashDiskOptions {
  * zeroed again and the kernel's partitions dropped, so no valid partition table remains.
  * Never throws: the report carries the outcome (one section per target when there are several).
  */
-/**
- * A region is fetched ahead (a second zstd decoder, with its own window) only when the image's
- * largest window is at most 2^24 bytes (16 MiB), so memory stays within the engine's bound.
- */
-const FETCH_AHEAD_MAX_WINDOW_LOG = 24;
-
 export async function flashDisk(request: FlashRequest, options: FlashDiskOptions): Promise<FlashReport> {
   const jobId = options.jobId ?? randomUUID();
   const { signal } = options;
@@ -151,20 +145,12 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
     pipeline.attach(held.map((h) => h.device));
 
     const inTarOrder = [...layout.partitions].sort((a, b) => a.image.tarOffsetBytes - b.image.tarOffsetBytes);
-    const regionPipeline = pipeline;
-    // One region is fetched ahead: region N+1 starts once region N's compressed bytes are all
-    // received and hashed, while N's tail is still decoded and written. A region that fails
-    // stops the regions after it (never the one before, which finishes), and no new one starts.
-    const stops: AbortController[] = [];
-    let firstFailure: { error: unknown } | null = null;
-    const writeOne = async (p: (typeof inTarOrder)[number], order: number, onSent: () => void): Promise<void> => {
-      const stop = new AbortController();
-      stops[order] = stop;
-      const regionSignal = AbortSignal.any([signal, stop.signal]);
+    for (const p of inTarOrder) {
+      signal.throwIfAborted();
       live.update(p.number, { phase: 'writing' });
-      const result = await regionPipeline.writeRegion({
+      const result = await pipeline.writeRegion({
         chunks: src.stream(p.image.tarOffsetBytes, p.image.compressedSize, {
-          signal: regionSignal,
+          signal,
           ...(request.retryForSeconds === undefined ? {} : { retryForMs: request.retryForSeconds * 1000 }),
           onRetry: (retry) => {
             live.retry();
@@ -179,8 +165,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
         // The decoded hash only serves the read-back comparison; without it, SHA-384 of every
         // decoded byte (0.5–1.2 GB/s on one core) would cost more CPU than decoding.
         hashDecoded: request.verify,
-        signal: regionSignal,
-        onSent,
+        signal,
         onDownloaded: (bytes) => live.add(p.number, { downloadedBytes: bytes }),
         onWritten: (bytes, busyMs, target) => {
           if (busyMs !== undefined) live.diskBusy(busyMs);
@@ -191,13 +176,6 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
         },
       }).catch((e: unknown) => {
         const app = toAppError(e);
-        if (stop.signal.aborted && !signal.aborted) {
-          // Stopped because a region before it failed: not written, as if never started.
-          live.update(p.number, { phase: 'waiting' });
-          throw e;
-        }
-        firstFailure ??= { error: e };
-        stops.slice(order + 1).forEach((later) => later.abort());
         live.update(p.number, signal.aborted ? { phase: 'cancelled' } : { phase: 'failed', error: app });
         // The bytes of this region are not the image's: a cache forgets them, so they are fetched again.
         if (!signal.aborted && BAD_BYTES.has(app.code)) src.noteChecked?.({ kind: 'region', offsetBytes: p.image.tarOffsetBytes, lengthBytes: p.image.compressedSize, ok: false });
@@ -205,25 +183,7 @@ export async function flashDisk(request: FlashRequest, options: FlashDiskOptions
       });
       src.noteChecked?.({ kind: 'region', offsetBytes: p.image.tarOffsetBytes, lengthBytes: p.image.compressedSize, ok: true });
       live.update(p.number, { compressedSha384: result.compressedSha384, compressedSha384Ok: true, uncompressedSha384: result.uncompressedSha384, phase: 'written' });
-    };
-    const writes: Promise<void>[] = [];
-    // At most two regions at once (two zstd windows in memory), and one only when the window is small.
-    const fetchAhead = layout.compression.maxWindowLog <= FETCH_AHEAD_MAX_WINDOW_LOG;
-    for (const p of inTarOrder) {
-      // The one before the previous region has ended (failed included) before another starts.
-      await writes.at(-2)?.catch(() => undefined);
-      signal.throwIfAborted();
-      if (firstFailure !== null) break;
-      let sent: () => void = () => undefined;
-      const received = new Promise<void>((resolve) => (sent = resolve));
-      const written = writeOne(p, writes.length, sent);
-      writes.push(written);
-      // The next region starts when this one was received, or when it ended (failed included).
-      await Promise.race([fetchAhead ? received : written, written.catch(() => undefined)]);
     }
-    // Every region has stopped before the job goes on (or fails with the first real failure).
-    await Promise.allSettled(writes);
-    if (firstFailure !== null) throw (firstFailure as { error: unknown }).error;
     await pipeline.close();
     pipeline = null;
 

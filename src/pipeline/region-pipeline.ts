@@ -36,11 +36,6 @@ export interface RegionWrite {
   readonly onWritten: (bytes: number, busyMs: number | undefined, targetIndex: number) => void;
   /** A write to one target failed; that target is dropped, the region goes on with the others. */
   readonly onTargetFailed?: (targetIndex: number, error: AppError) => void;
-  /**
-   * Every compressed byte of the region was handed to the decoder (its hash is known): the
-   * next region may start fetching while this one's tail is still decoded and written.
-   */
-  readonly onSent?: () => void;
   readonly signal?: AbortSignal;
 }
 
@@ -57,9 +52,6 @@ export interface RegionResult {
  * every target of the job (fetched, hashed and decoded once, whatever the number of disks).
  * Every queue is bounded (credits for compressed chunks, a fixed pool of aligned buffers),
  * so memory stays flat whatever the image size; the three stages overlap on both cores.
- * Regions may overlap too: a region started while the previous one drains is fetched, hashed
- * and decoded ahead (bounded by its own credits), and its blocks are written after the
- * previous region's, in the order the regions were started.
  */
 export interface RegionPipeline {
   /** Gives the workers the targets (once): their descriptors and the aligned buffers. */
@@ -105,14 +97,9 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
   const spareChunks: ArrayBuffer[] = [];
   const nudgeGc = createGcNudge();
   let closed = false;
-  type PipelineEvent = FromDecode | FromWrite | { type: 'crash'; error: AppError };
-  /** The regions in progress (at most two: one draining, the next one fetched ahead), by id. */
-  const listeners = new Map<number, (event: PipelineEvent) => void>();
+  let listener: ((event: FromDecode | FromWrite | { type: 'crash'; error: AppError }) => void) | null = null;
   let crashed: AppError | null = null;
-  const deliver = (event: PipelineEvent): void => {
-    if (event.type === 'crash' || event.type === 'idle') for (const listener of [...listeners.values()]) listener(event);
-    else listeners.get(event.id)?.(event);
-  };
+  const deliver = (event: FromDecode | FromWrite | { type: 'crash'; error: AppError }): void => listener?.(event);
   decoder.on('message', deliver);
   writer.on('message', deliver);
   for (const worker of [decoder, writer]) {
@@ -149,9 +136,9 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
       if (failure !== null) throw fromAppError(failure);
     };
     region.signal?.addEventListener('abort', notify, { once: true });
-    listeners.set(id, (event) => {
+    listener = (event) => {
       if (event.type === 'crash') failure = event.error;
-      else if (event.type === 'idle') failure ??= new CosiflashError('E_INTERNAL', 'The pipeline stopped before the region finished').toAppError();
+      else if (event.type === 'idle' || event.id !== id) return;
       else if (event.type === 'consumed') {
         inFlight -= 1;
         if (event.chunk.byteLength === chunkBytes) spareChunks.push(event.chunk);
@@ -161,7 +148,7 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
       else if (event.type === 'error') failure ??= event.error;
       else if (event.type === 'region-done') done = { writtenBytes: event.writtenBytes, sha384: event.sha384 };
       notify();
-    });
+    };
     decoder.postMessage({ type: 'region', id, positionBytes: region.positionBytes, uncompressedSize: region.uncompressedSize, maxWindowLog: region.maxWindowLog, hashDecoded: region.hashDecoded } satisfies ToDecode);
 
     try {
@@ -195,7 +182,6 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
       if (fill > 0) await send();
       decoder.postMessage({ type: 'end', id } satisfies ToDecode);
       const compressedSha384 = hash.digest('hex');
-      region.onSent?.();
       if (compressedBytes !== region.compressedSize) {
         failure = new CosiflashError('E_IMAGE_SIZE', `Received ${compressedBytes} compressed bytes, metadata.json declares ${region.compressedSize}`).toAppError();
       } else if (compressedSha384 !== region.expectedSha384.toLowerCase()) {
@@ -207,7 +193,7 @@ export function createRegionPipeline(initialTarget: TargetDevice | null, options
       return { compressedSha384, uncompressedSha384: result.sha384, writtenBytes: result.writtenBytes };
     } finally {
       region.signal?.removeEventListener('abort', notify);
-      listeners.delete(id);
+      listener = null;
     }
   };
 

@@ -47,28 +47,4 @@ describe('CacheWriter', () => {
     expect((await entry.readRecord(first.record))?.equals(Buffer.alloc(MiB, 9))).toBe(true);
     entry.close();
   });
-
-  it('keeps two reads that go on at once (two runs) in whole records, each with its own bytes', async () => {
-    const entry = openEntry(8 * MiB);
-    const writer = new CacheWriter(entry, { onWarning: () => undefined, recordBytes: MiB });
-    // Interleaved 256 KiB pieces of two regions, as when one region is fetched ahead of the other.
-    const quarter = MiB / 4;
-    for (let i = 0; i < 4; i++) {
-      writer.offer(i * quarter, Buffer.alloc(quarter, 1), 1);
-      writer.offer(4 * MiB + i * quarter, Buffer.alloc(quarter, 2), 2);
-    }
-    writer.endRun(1);
-    writer.endRun(2);
-    await writer.close();
-    const plan = entry.plan(0, 8 * MiB).filter((s) => s.kind === 'cached');
-    expect(plan.map((s) => [s.offsetBytes / MiB, s.lengthBytes / MiB])).toEqual([
-      [0, 1],
-      [4, 1],
-    ]);
-    const [first, second] = plan;
-    if (first?.kind !== 'cached' || second?.kind !== 'cached') throw new Error('expected cached records');
-    expect((await entry.readRecord(first.record))?.equals(Buffer.alloc(MiB, 1))).toBe(true);
-    expect((await entry.readRecord(second.record))?.equals(Buffer.alloc(MiB, 2))).toBe(true);
-    entry.close();
-  });
 });
