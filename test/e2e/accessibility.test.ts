@@ -8,9 +8,7 @@
  * test-artifacts/screenshots/a11y-<screen>-<theme>.png.
  */
 import { execFile } from 'node:child_process';
-import { rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { truncate } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -21,6 +19,7 @@ import { openBrowser, type BrowserSession } from './browser-session.ts';
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
 import { openTargetScreen, serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
+import { attachEmptyLoop } from './empty-loop.ts';
 
 const run = promisify(execFile);
 
@@ -190,10 +189,8 @@ describeRootOnly('e2e: accessibility audit (axe-core) of every screen, light and
   itRootOnly('station view: waiting, countdown and a verified lane', async () => {
     const { fixture, http } = images;
     const findings: string[] = [];
-    const backing = path.join(tmpdir(), `cosiflash-a11y-station-${process.pid}-${Date.now()}.img`);
-    await writeFile(backing, '');
-    const device = (await run('losetup', ['-f', '--show', backing])).stdout.trim();
-    expect(device).toMatch(/^\/dev\/loop\d+$/);
+    const loop = await attachEmptyLoop('a11y-station');
+    const { device, backing } = loop;
     let serve: ServeProcess | null = null;
     let browser: BrowserSession | null = null;
     try {
@@ -219,12 +216,7 @@ describeRootOnly('e2e: accessibility audit (axe-core) of every screen, light and
     } finally {
       await browser?.close();
       await serve?.stop();
-      const backed = await run('losetup', ['-n', '-O', 'BACK-FILE', device]).then((r) => r.stdout.trim(), () => '');
-      if (backed === backing) {
-        await run('partx', ['-d', device]).catch(() => undefined);
-        await run('losetup', ['-d', device]);
-      }
-      await rm(backing, { force: true });
+      await loop.detach();
     }
   }, 300_000);
 });

@@ -9,8 +9,7 @@
  * the app asked for and then calls the real one, so the real browser APIs still run.
  */
 import { execFile } from 'node:child_process';
-import { rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
@@ -21,6 +20,7 @@ import { openBrowser, SCREENSHOT_DIR, type BrowserSession } from './browser-sess
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
 import { openTargetScreen, serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
+import { attachEmptyLoop } from './empty-loop.ts';
 
 const run = promisify(execFile);
 
@@ -230,10 +230,8 @@ describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)',
 
   itRootOnly('station, nobody clicked: the page says sound is off and offers one button; after it, an auto-flash ends with a tone and a notification', async () => {
     const { fixture, http } = images;
-    const backing = path.join(tmpdir(), `cosiflash-cues-station-${process.pid}-${Date.now()}.img`);
-    await writeFile(backing, '');
-    const device = (await run('losetup', ['-f', '--show', backing])).stdout.trim();
-    expect(device).toMatch(/^\/dev\/loop\d+$/);
+    const loop = await attachEmptyLoop('cues-station');
+    const { device, backing } = loop;
     let serve: ServeProcess | null = null;
     let browser: BrowserSession | null = null;
     try {
@@ -279,13 +277,7 @@ describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)',
     } finally {
       await browser?.close();
       await serve?.stop();
-      // Detach only our device, and only while it is still backed by our file.
-      const backed = await run('losetup', ['-n', '-O', 'BACK-FILE', device]).then((r) => r.stdout.trim(), () => '');
-      if (backed === backing) {
-        await run('partx', ['-d', device]).catch(() => undefined);
-        await run('losetup', ['-d', device]);
-      }
-      await rm(backing, { force: true });
+      await loop.detach();
     }
   });
 });

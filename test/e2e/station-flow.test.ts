@@ -6,8 +6,7 @@
  * has its line.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -18,6 +17,7 @@ import { differingPartitions } from './disk-checks.ts';
 import { MiB } from './e2e-fixture.ts';
 import { serveE2eImages } from './e2e-setup.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
+import { attachEmptyLoop } from './empty-loop.ts';
 
 const run = promisify(execFile);
 
@@ -26,10 +26,8 @@ describeRootOnly('e2e: bench station with auto-flash', () => {
 
   itRootOnly('a disk that appears after start is flashed and verified without a click, and logged', async () => {
     const { fixture, http } = images;
-    const backing = path.join(tmpdir(), `cosiflash-station-${process.pid}-${Date.now()}.img`);
-    await writeFile(backing, '');
-    const device = (await run('losetup', ['-f', '--show', backing])).stdout.trim();
-    expect(device).toMatch(/^\/dev\/loop\d+$/);
+    const loop = await attachEmptyLoop('station');
+    const { device, backing } = loop;
     let serve: ServeProcess | null = null;
     let browser: BrowserSession | null = null;
     try {
@@ -65,14 +63,7 @@ describeRootOnly('e2e: bench station with auto-flash', () => {
     } finally {
       await browser?.close();
       await serve?.stop();
-      // Detach only our device, and only while it is still backed by our file.
-      const backed = await run('losetup', ['-n', '-O', 'BACK-FILE', device]).then((r) => r.stdout.trim(), () => '');
-      if (backed === backing) {
-        // Drop the partitions the flash's re-read added, or the next user of this loopN sees them.
-        await run('partx', ['-d', device]).catch(() => undefined);
-        await run('losetup', ['-d', device]);
-      }
-      await rm(backing, { force: true });
+      await loop.detach();
     }
   });
 });
