@@ -155,8 +155,7 @@ export class StationServicing {
         if (signal.aborted) throw new CosiflashError('E_CANCELLED', 'The caller went away before the flash started.');
         image = await this.inspect(request.location, request.expectedHash);
         onEvent({ type: 'inspected', inspect: image });
-        devices = request.devices.length > 0 ? request.devices : [await this.#chooseFree(image, request.unmount)];
-        if (request.devices.length === 0) admission.assign(devices[0]!);
+        devices = request.devices.length > 0 ? request.devices : [await this.#chooseFree(image, request.unmount, admission.assign)];
         if (signal.aborted) throw new CosiflashError('E_CANCELLED', 'The caller went away before the flash started.');
       } catch (error) {
         await this.#logRefusal(request, startedAt, error, image, null);
@@ -217,11 +216,19 @@ export class StationServicing {
     }
   }
 
-  async #chooseFree(image: InspectResult, unmount: boolean): Promise<string> {
+  /**
+   * The smallest eligible free disk, reserved (`assign`) in the same synchronous step as the
+   * choice: two requests whose listings arrive together (they share one enumeration) must not
+   * both take the same disk, so "free" is asked again now, not read from the listing.
+   */
+  async #chooseFree(image: InspectResult, unmount: boolean, assign: (device: string) => void): Promise<string> {
     const disks = await this.listDisks(image, unmount);
     const eligible = disks.filter((disk) => disk.candidate.eligible).sort((a, b) => a.candidate.disk.sizeBytes - b.candidate.disk.sizeBytes);
-    const free = eligible.find((disk) => !disk.busy);
-    if (free !== undefined) return free.candidate.disk.device;
+    const free = eligible.find((disk) => !this.isBusy(disk.candidate.disk.device));
+    if (free !== undefined) {
+      assign(free.candidate.disk.device);
+      return free.candidate.disk.device;
+    }
     if (eligible.length > 0) throw new CosiflashError('E_DISK_INELIGIBLE', `Every disk that can take this image is being flashed now (${eligible.map((disk) => disk.candidate.disk.device).join(', ')}).`);
     const reasons = disks.map((disk) => `${disk.candidate.disk.device}: ${disk.candidate.reasons.map((reason) => reason.detail).join('; ')}`);
     throw new CosiflashError('E_NO_ELIGIBLE_DISK', disks.length === 0 ? 'The station offers no disks.' : `No disk of the station can take this image (${reasons.join(' | ')}).`);
