@@ -14,6 +14,16 @@ if (major < 24) {
 // TypeScript is stripped), then load only cached TypeScript.
 const { enablePrivateCompileCache } = await import('../src/util/enable-private-compile-cache.js');
 const cacheDir = enablePrivateCompileCache();
+// As root, code may come only from root's own cache: a NODE_COMPILE_CACHE kept by `sudo -E` (or
+// env_keep) has already put Node's cache in the invoking user's folder before this line ran.
+const { getCompileCacheDir } = await import('node:module');
+if (process.getuid?.() === 0 && cacheDir === null && getCompileCacheDir() !== undefined) {
+  process.stderr.write(
+    `cosiflash: refusing to run as root with NODE_COMPILE_CACHE set (${process.env.NODE_COMPILE_CACHE ?? ''}): another user's cache could supply code.\n` +
+      'Run it without that variable (sudo without -E, or `sudo env -u NODE_COMPILE_CACHE npx cosiflash …`).\n',
+  );
+  process.exit(2);
+}
 const { traceProcessStart, traceStartup } = await import('../src/util/startup-trace.ts');
 traceProcessStart('cli');
 traceStartup('cli', `compile cache ${cacheDir ?? 'off'}`);

@@ -27,7 +27,7 @@
  * ≈175 ms of CPU.
  */
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import { constants, enableCompileCache } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -104,7 +104,14 @@ export function enablePrivateCompileCache(options = {}) {
   const dir = privateCompileCacheDir(options);
   if (dir === null) return null;
   try {
-    enableCompileCache(dir);
+    const result = enableCompileCache(dir);
+    // A NODE_COMPILE_CACHE in the environment (sudo -E, env_keep) turns the cache on before any
+    // of our code runs, in that folder, and the call above then changes nothing: say "off"
+    // rather than name a folder that is not the one in use (the entry refuses that as root).
+    // (Already on in this very folder — inherited from a parent that chose it — is fine.)
+    const { ENABLED, ALREADY_ENABLED } = constants.compileCacheStatus;
+    const ours = (result.status === ENABLED && result.directory === dir) || (result.status === ALREADY_ENABLED && result.directory !== undefined && path.dirname(result.directory) === dir);
+    if (!ours) return null;
     // Worker threads (the writer's decode and write workers, the inspect worker) read the
     // folder from the environment, not from the call above: ≈175 ms less CPU for the writer's
     // two workers. Child processes inherit it too; the writer is spawned without it

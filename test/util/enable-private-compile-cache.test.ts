@@ -146,6 +146,38 @@ describe.skipIf(!isRoot)('root runs and a planted compile cache folder (root)', 
 });
 
 describe.skipIf(!isRoot)('enablePrivateCompileCache (root)', () => {
+  it('says off when NODE_COMPILE_CACHE already put the cache elsewhere (sudo -E), and the CLI refuses to run as root then', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-root-'));
+    const planted = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-planted-'));
+    try {
+      await chmod(home, 0o755);
+      const node = path.join(PROJECT_ROOT, 'node_modules/.bin/node');
+      const script = `import { enablePrivateCompileCache } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/util/enable-private-compile-cache.js'))};\nconsole.log(JSON.stringify(enablePrivateCompileCache({ rootHome: ${JSON.stringify(home)} })));`;
+      const runNode = (args: string[], cache: string): Promise<{ code: number | null; out: string; err: string }> =>
+        new Promise((resolve) => {
+          const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_COMPILE_CACHE: cache } });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+          child.on('close', (code) => resolve({ code, out, err }));
+        });
+      // Another folder in the environment: the function does not claim the private one.
+      expect(JSON.parse((await runNode(['--input-type=module', '-e', script], planted)).out)).toBeNull();
+      // Its own folder inherited from a parent is fine.
+      const own = path.join(home, '.cache', 'cosiflash', 'node-compile-cache');
+      expect(JSON.parse((await runNode(['--input-type=module', '-e', script], own)).out)).toBe(own);
+      // The CLI as root stops before loading any of its TypeScript.
+      const cli = await runNode([path.join(PROJECT_ROOT, 'bin', 'cosiflash.js'), 'disks', '--json'], planted);
+      expect(cli.code).toBe(2);
+      expect(cli.err).toMatch(/refusing to run as root with NODE_COMPILE_CACHE set/);
+      expect(cli.out).toBe('');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(planted, { recursive: true, force: true });
+    }
+  });
+
   it('turns the cache on in this process and in its worker threads, in the private folder', async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'cosiflash-cc-root-'));
     try {
