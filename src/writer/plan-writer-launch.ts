@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { CosiflashError } from '../errors.ts';
 import { findSystemTool } from '../util/system-tool.ts';
@@ -65,8 +65,12 @@ export function planLaunch(options: { execPath: string; execArgs: readonly strin
     if (why !== null) throw new CosiflashError('E_PERMISSION', `Cosiflash will not ask for administrator rights to run code you can modify (${why}).`, { hint: sudoHint(options.request).replace('pkexec is not installed', 'this copy of Cosiflash is not a root-owned installation') });
     return { command: pkexec, args: [options.elevatedLauncher, '--token', options.token], elevated: true };
   }
-  for (const file of [options.execPath, options.script]) {
-    const why = userWritableReason(file);
+  // The script loads the package's own code (src/, node_modules/): all of it must be root's too.
+  const packageRoot = path.dirname(path.dirname(options.script));
+  const inPackage = existsSync(path.join(packageRoot, 'package.json'));
+  const trees = inPackage ? ['src', 'node_modules'].map((name) => path.join(packageRoot, name)).filter((dir) => existsSync(dir)) : [];
+  for (const file of [options.execPath, options.script, ...trees]) {
+    const why = userWritableReason(file) ?? (trees.includes(file) ? userWritableTreeReason(file) : null);
     if (why !== null) throw new CosiflashError('E_PERMISSION', `Cosiflash will not ask for administrator rights to run code you can modify (${why}).`, { hint: sudoHint(options.request).replace('pkexec is not installed', 'this copy of Cosiflash is not a root-owned installation') });
   }
   // env(1) would read a command containing '=' as an assignment: refuse such a path outright.
@@ -80,6 +84,21 @@ export function planLaunch(options: { execPath: string; execArgs: readonly strin
  * every element of its real path must belong to root and not be writable by group or others
  * (a sticky world-writable folder such as /tmp is accepted: others cannot replace root's entries).
  */
+/** Like {@link userWritableReason} for everything under `dir` (every folder and file, symlinks not followed). */
+export function userWritableTreeReason(dir: string): string | null {
+  const pending = [dir];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      const info = lstatSync(full);
+      if (info.uid !== 0) return `${full} belongs to uid ${info.uid}`;
+      if ((info.mode & 0o022) !== 0 && !info.isSymbolicLink() && !(info.isDirectory() && (info.mode & 0o1000) !== 0)) return `${full} is writable by group or others`;
+      if (entry.isDirectory()) pending.push(full);
+    }
+  }
+  return null;
+}
+
 export function userWritableReason(file: string): string | null {
   let real: string;
   try {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createLineSplitter, encodeMessage, parseFromWriter, type FromWriterMessage } from '../../src/writer/writer-protocol.ts';
 import { prepareWriter, spawnWriter } from '../../src/writer/spawn-writer.ts';
 import { buildCosiFixture } from '../support/cosi-fixtures.ts';
-import { needsElevation, planLaunch, userWritableReason } from '../../src/writer/plan-writer-launch.ts';
+import { needsElevation, planLaunch, userWritableReason, userWritableTreeReason } from '../../src/writer/plan-writer-launch.ts';
 
 const WRITER = fileURLToPath(new URL('../../src/writer/writer-main.ts', import.meta.url));
 const request = { source: '/nonexistent/cosiflash-test/image.cosi', verify: true, unmount: false, allowLoop: false };
@@ -147,6 +147,33 @@ describe('spawnWriter', () => {
       expect(plan).toEqual({ command: path.join(system, 'pkexec'), args: ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/usr/bin/true', '/usr/bin/true', '--token', token], elevated: true });
       expect(existsSync(marker)).toBe(false);
       expect(planLaunch({ execPath: '/opt/app/app', execArgs: [], script: WRITER, token, elevate: false, request, env: {} })).toEqual({ command: '/opt/app/app', args: [WRITER, '--token', token], elevated: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('does not elevate a package whose src/ or node_modules/ holds a file others can write, though bin/ and the script are root-only', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cosiflash-pkg-'));
+    try {
+      await chmod(dir, 0o755);
+      for (const sub of ['bin', 'src/writer', 'node_modules/x']) await mkdir(path.join(dir, sub), { recursive: true, mode: 0o755 });
+      await writeFile(path.join(dir, 'package.json'), '{}');
+      const script = path.join(dir, 'bin', 'cosiflash-writer.js');
+      await writeFile(script, '');
+      const planted = path.join(dir, 'src', 'writer', 'writer-process.ts');
+      await writeFile(planted, '');
+      await chmod(planted, 0o666);
+      const system = path.join(dir, 'system');
+      await mkdir(system, { mode: 0o755 });
+      await writeFile(path.join(system, 'pkexec'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+      const plan = (): unknown => planLaunch({ execPath: '/usr/bin/true', execArgs: [], script, token: 'c'.repeat(64), elevate: true, request, env: {}, systemDirs: [system] });
+      expect(plan).toThrow(expect.objectContaining({ code: 'E_PERMISSION', message: expect.stringContaining(`${planted} is writable by group or others`) }));
+      await chmod(planted, 0o644);
+      expect(userWritableTreeReason(path.join(dir, 'src'))).toBeNull();
+      await chmod(path.join(dir, 'node_modules', 'x'), 0o777);
+      expect(plan).toThrow(expect.objectContaining({ code: 'E_PERMISSION', message: expect.stringContaining('node_modules/x is writable by group or others') }));
+      await chmod(path.join(dir, 'node_modules', 'x'), 0o755);
+      expect(plan()).toMatchObject({ command: path.join(system, 'pkexec'), elevated: true });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
