@@ -17,7 +17,7 @@ import { attachLoop, attachTmpfsLoop, describeRootOnly, itRootOnly, type LoopDev
 import { auditScreen, type Theme } from './axe-audit.ts';
 import { openBrowser, type BrowserSession } from './browser-session.ts';
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
-import { openTargetScreen, serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
+import { openTargetScreen, serveE2eImages, tickDisks, withServeAndBrowser } from './e2e-setup.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { attachEmptyLoop } from './empty-loop.ts';
 
@@ -150,12 +150,7 @@ describeRootOnly('e2e: accessibility audit (axe-core) of every screen, light and
         await page.goto(serve.url);
         await openTargetScreen(page, http.url('images/os.cosi'));
         await page.locator('input[type=radio]:checked').waitFor();
-        await page.getByRole('switch', { name: 'Flash several disks' }).check();
-        const group = page.getByRole('group', { name: 'Disks to flash' });
-        for (const loop of loops) {
-          const box = group.locator(`input[type=checkbox][value="${loop.device}"]`);
-          if (!(await box.isChecked())) await box.check();
-        }
+        await tickDisks(page, loops.map((loop) => loop.device));
         await page.getByText('3 disks ticked').waitFor();
         await audit(browser, 'target-multi', findings);
 

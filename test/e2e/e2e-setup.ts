@@ -75,6 +75,17 @@ export async function withServeAndBrowser(options: { loops: readonly LoopDevice[
 }
 
 /** From the Source screen: inspect `imageUrl`, go on to Target and show virtual (loop) disks. */
+/** On Target: turns on "Flash several disks" and ticks every one of `devices` (the best fit may be ticked already). */
+export async function tickDisks(page: Page, devices: readonly string[]): Promise<void> {
+  await page.getByRole('switch', { name: 'Flash several disks' }).check();
+  const group = page.getByRole('group', { name: 'Disks to flash' });
+  await group.waitFor();
+  for (const device of devices) {
+    const box = group.locator(`input[type=checkbox][value="${device}"]`);
+    if (!(await box.isChecked())) await box.check();
+  }
+}
+
 export async function openTargetScreen(page: Page, imageUrl: string): Promise<void> {
   await page.getByLabel('Image URL').fill(imageUrl);
   await page.getByRole('button', { name: 'Inspect' }).click();

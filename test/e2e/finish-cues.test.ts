@@ -18,7 +18,7 @@ import { buildCosiFixture } from '../support/cosi-fixtures.ts';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
 import { openBrowser, SCREENSHOT_DIR, type BrowserSession } from './browser-session.ts';
 import { E2E_FIXTURE, MiB } from './e2e-fixture.ts';
-import { openTargetScreen, serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
+import { openTargetScreen, serveE2eImages, tickDisks, withServeAndBrowser } from './e2e-setup.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { attachEmptyLoop } from './empty-loop.ts';
 
@@ -201,12 +201,7 @@ describeRootOnly('e2e: finish cues in web mode (tab title, tone, notification)',
           await page.goto(serve.url);
           await openTargetScreen(page, http.url('images/os.cosi'));
           await page.locator('input[type=radio]:checked').waitFor();
-          await page.getByRole('switch', { name: 'Flash several disks' }).check();
-          const group = page.getByRole('group', { name: 'Disks to flash' });
-          for (const loop of loops) {
-            const box = group.locator(`input[type=checkbox][value="${loop.device}"]`);
-            if (!(await box.isChecked())) await box.check();
-          }
+          await tickDisks(page, loops.map((loop) => loop.device));
           await page.getByRole('button', { name: 'Continue with 2 disks' }).click();
           await page.getByRole('button', { name: 'Erase and flash 2 disks' }).click();
           await page.getByRole('heading', { name: 'All 2 disks verified', level: 1 }).waitFor({ timeout: 180_000 });

@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { attachLoop, describeRootOnly, itRootOnly, type LoopDevice } from '../support/loop-device.ts';
 import { differingPartitions, sfdiskPartitions, sgdiskVerify } from './disk-checks.ts';
 import { MiB } from './e2e-fixture.ts';
-import { serveE2eImages, withServeAndBrowser } from './e2e-setup.ts';
+import { serveE2eImages, tickDisks, withServeAndBrowser } from './e2e-setup.ts';
 
 describeRootOnly('e2e: flash two disks in one job through the web UI', () => {
   const images = serveE2eImages((fixture) => ({ 'images/os.cosi': fixture.cosiPath }));
@@ -36,13 +36,7 @@ describeRootOnly('e2e: flash two disks in one job through the web UI', () => {
         await page.getByRole('switch', { name: 'Show virtual disks' }).check();
         await page.locator('input[type=radio]:checked').waitFor();
         expect(await page.locator('input[type=radio]:checked').count()).toBe(1);
-        await page.getByRole('switch', { name: 'Flash several disks' }).check();
-        const group = page.getByRole('group', { name: 'Disks to flash' });
-        await group.waitFor();
-        for (const loop of loops) {
-          const box = group.locator(`input[type=checkbox][value="${loop.device}"]`);
-          if (!(await box.isChecked())) await box.check();
-        }
+        await tickDisks(page, loops.map((loop) => loop.device));
         await page.getByText('2 disks ticked').waitFor();
         await browser.screenshot('20-target-multi');
         await page.getByRole('button', { name: 'Continue with 2 disks' }).click();

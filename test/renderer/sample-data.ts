@@ -3,7 +3,7 @@
  */
 import type { InspectResult } from '../../src/ipc/contract.ts';
 import type { DiskCandidate, DiskInfo, IneligibleReason } from '../../src/model/disk-info.ts';
-import type { FlashReport, RegionProgress } from '../../src/model/flash-progress.ts';
+import type { FlashReport, RegionProgress, TargetReport } from '../../src/model/flash-progress.ts';
 import type { Layout, PartitionLayout } from '../../src/model/layout.ts';
 import { makeDisk } from '../disk/make-disk.ts';
 
@@ -94,5 +94,24 @@ export function sampleReport(outcome: FlashReport['outcome'] = 'verified'): Flas
     outcome,
     regions: [],
     error: null,
+  };
+}
+
+/** One disk's section of a multi-disk report; a failed one failed writing, after touching the disk. */
+export function sampleTarget(path: string, outcome: TargetReport['outcome'], overrides: Partial<TargetReport> = {}): TargetReport {
+  return {
+    device: { path, model: null, serial: null, sizeBytes: 1 << 30 },
+    identity: null,
+    startedAt: '2026-12-03T09:00:00.000Z',
+    finishedAt: '2026-12-03T09:01:00.000Z',
+    elapsedMs: 60_000,
+    writtenBytes: 100,
+    bytesPerSecond: 10,
+    verified: outcome === 'verified',
+    outcome,
+    regions: [],
+    error: outcome === 'failed' ? { code: 'E_WRITE', title: 'Writing failed', detail: 'No space left on device' } : null,
+    diskTouched: true,
+    ...overrides,
   };
 }

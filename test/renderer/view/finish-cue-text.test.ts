@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FlashReport, TargetReport } from '../../../src/model/flash-progress.ts';
 import { cueNotification, cueTitle, jobLabel } from '../../../renderer/src/view/finish-cue-text.ts';
-import { sampleReport } from '../sample-data.ts';
+import { sampleReport, sampleTarget } from '../sample-data.ts';
 
-function target(path: string, outcome: TargetReport['outcome']): TargetReport {
-  return {
-    device: { path, model: null, serial: null, sizeBytes: 1 << 30 },
-    identity: null,
-    startedAt: '2026-12-03T09:00:00.000Z',
-    finishedAt: '2026-12-03T09:01:00.000Z',
-    elapsedMs: 60_000,
-    writtenBytes: 100,
-    bytesPerSecond: 10,
-    verified: outcome === 'verified',
-    outcome,
-    regions: [],
-    error: outcome === 'failed' ? { code: 'E_WRITE', title: 'Writing failed', detail: 'No space left on device' } : null,
-    diskTouched: true,
-  };
-}
+const target = sampleTarget;
 
 function job(outcome: FlashReport['outcome'], ...targets: TargetReport[]): FlashReport {
   return { ...sampleReport(outcome), device: targets[0]!.device, targets };

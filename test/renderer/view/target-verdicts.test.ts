@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetReport } from '../../../src/model/flash-progress.ts';
 import { multiVerdict } from '../../../renderer/src/view/target-verdicts.ts';
-import { sampleReport } from '../sample-data.ts';
+import { sampleReport, sampleTarget } from '../sample-data.ts';
 
 function target(path: string, outcome: TargetReport['outcome'], diskTouched = true): TargetReport {
-  return {
-    device: { path, model: 'QEMU', serial: `S-${path}`, sizeBytes: 1 << 30 },
-    identity: null,
-    startedAt: '2026-12-03T09:00:00.000Z',
-    finishedAt: '2026-12-03T09:01:00.000Z',
-    elapsedMs: 60_000,
-    writtenBytes: 100,
-    bytesPerSecond: 10,
-    verified: outcome === 'verified',
-    outcome,
-    regions: [],
-    error: outcome === 'failed' ? { code: 'E_WRITE', title: 'Writing failed', detail: 'No space left on device' } : null,
-    diskTouched,
-  };
+  return sampleTarget(path, outcome, { device: { path, model: 'QEMU', serial: `S-${path}`, sizeBytes: 1 << 30 }, diskTouched });
 }
 
 describe('multiVerdict', () => {
