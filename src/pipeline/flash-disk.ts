@@ -13,6 +13,7 @@ import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { invokingUser } from '../util/invoking-user.ts';
 import { openCachedSource, type CacheSourceSettings } from '../cache/cached-source.ts';
 import { openSource, type OpenSourceOptions } from '../source/open-source.ts';
+import type { PreparedImage } from './prepare-image.ts';
 import type { ImageSource, RetryEvent } from '../source/image-source.ts';
 import { buildFlashReport, jobReport, jobSucceeded } from './flash-report.ts';
 import type { FlashRequest } from '../model/flash-request.ts';
@@ -22,29 +23,7 @@ import { createRegionPipeline, type RegionPipeline } from './region-pipeline.ts'
 import { verifyRegions, verifyTable, type VerifyItem } from './verify-target.ts';
 
 export type { FlashRequest } from '../model/flash-request.ts';
-
-/** An image opened and inspected before its flash was requested. */
-export interface PreparedImage {
-  readonly location: string;
-  /** Opened through the image cache (a flash with the other setting opens the image again). */
-  readonly cached?: boolean;
-  readonly opened: Promise<{ readonly source: ImageSource; readonly image: CosiImage }>;
-}
-
-/** Opens and inspects `location` now (no disk is touched); hand the result to flashDisk. */
-export function prepareImage(location: string, options: { signal: AbortSignal; sourceOptions?: Omit<OpenSourceOptions, 'signal'> }): PreparedImage {
-  const opened = (async () => {
-    const source = await openSource(location, { ...options.sourceOptions, signal: options.signal });
-    try {
-      return { source, image: await inspectCosi(source, { signal: options.signal }) };
-    } catch (error) {
-      await source.close().catch(() => undefined);
-      throw error;
-    }
-  })();
-  opened.catch(() => undefined);
-  return { location, opened };
-}
+export { prepareImage, type PreparedImage } from './prepare-image.ts';
 
 export interface FlashDiskOptions {
   readonly signal: AbortSignal;

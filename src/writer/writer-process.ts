@@ -20,10 +20,8 @@ import {
   parseToWriter,
   type FromWriterMessage,
 } from './writer-protocol.ts';
-import type { PreparedImage } from '../pipeline/flash-disk.ts';
+import type { PreparedImage } from '../pipeline/prepare-image.ts';
 
-type OpenSource = typeof import('../source/open-source.ts').openSource;
-type InspectCosi = typeof import('../cosi/inspect-cosi.ts').inspectCosi;
 import type { FlashRequest } from '../model/flash-request.ts';
 import { createActivityProbe, processState } from './process-state.ts';
 import { createSilenceWatch } from './silence-watch.ts';
@@ -82,7 +80,7 @@ process.stdin.on(
     if (message.type === 'cancel') stop('cancelled by the parent');
     else if (message.type === 'prepare' && !started && prepared === null) {
       const location = message.source;
-      prepared = imageModules.then(([{ openSource }, { inspectCosi }]) => openAndInspect(location, openSource, inspectCosi));
+      prepared = imageModules.then(({ prepareImage }) => prepareImage(location, { signal: controller.signal }));
       prepared.catch(() => undefined);
       // The core loads once the image is inspected: the parent plans from that meanwhile.
       void prepared.then((p) => p.opened).finally(loadCore).catch(() => undefined);
@@ -134,7 +132,7 @@ send({ type: 'hello', token, version: WRITER_PROTOCOL_VERSION, pid: process.pid,
 // The compile cache, when writer-main.ts could enable one, is a folder only this process's user
 // can write (src/util/enable-private-compile-cache.js).
 traceStartup('writer', 'hello sent');
-const imageModules = Promise.all([import('../source/open-source.ts'), import('../cosi/inspect-cosi.ts')]);
+const imageModules = import('../pipeline/prepare-image.ts');
 imageModules.catch(() => undefined);
 let core: Promise<typeof import('../pipeline/flash-disk.ts')> | null = null;
 function loadCore(): Promise<typeof import('../pipeline/flash-disk.ts')> {
@@ -146,21 +144,6 @@ function loadCore(): Promise<typeof import('../pipeline/flash-disk.ts')> {
   return core;
 }
 void imageModules.finally(() => setImmediate(() => void (prepared === null ? loadCore() : undefined))).catch(() => undefined);
-
-/** What flash-disk's prepareImage does, with only the image modules loaded: open, inspect, close again on failure. */
-function openAndInspect(location: string, openSource: OpenSource, inspectCosi: InspectCosi): PreparedImage {
-  const opened = (async () => {
-    const source = await openSource(location, { signal: controller.signal });
-    try {
-      return { source, image: await inspectCosi(source, { signal: controller.signal }) };
-    } catch (error) {
-      await source.close().catch(() => undefined);
-      throw error;
-    }
-  })();
-  opened.catch(() => undefined);
-  return { location, opened };
-}
 
 async function run(jobId: string, request: FlashRequest): Promise<void> {
   try {
