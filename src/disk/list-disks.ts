@@ -5,7 +5,7 @@
  * is the answer. Loop devices are listed only when allowed (tests, "show virtual disks").
  */
 import type { Drive } from 'drivelist';
-import type { DiskInfo } from '../model/disk-info.ts';
+import { isLoopDisk, type DiskInfo } from '../model/disk-info.ts';
 import { driveToDiskInfo, readDrivelist } from './drivelist-adapter.ts';
 import { readLsblk } from './lsblk-adapter.ts';
 import { readKernelIdentity } from './read-disk-identity.ts';
@@ -23,7 +23,7 @@ export interface ListDisksOptions {
 export async function listDisks(options: ListDisksOptions = {}): Promise<DiskInfo[]> {
   const disks = process.platform === 'linux' ? await listLinuxDisks() : (await readDrivelist()).map((drive) => driveToDiskInfo(drive));
   const only = options.onlyDevices === undefined ? null : new Set(options.onlyDevices);
-  return disks.filter((disk) => (options.allowLoop === true || disk.bus !== 'LOOP') && (only === null || only.has(disk.device)));
+  return disks.filter((disk) => (options.allowLoop === true || !isLoopDisk(disk)) && (only === null || only.has(disk.device)));
 }
 
 async function listLinuxDisks(): Promise<DiskInfo[]> {

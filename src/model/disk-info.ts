@@ -47,3 +47,8 @@ export interface DiskCandidate {
   /** The disk auto-selection picks (smallest eligible that fits). */
   readonly selected: boolean;
 }
+
+/** A loop device: listed only when loop devices are allowed (tests, stations with `--allow-loop`). */
+export function isLoopDisk(disk: Pick<DiskInfo, 'bus'>): boolean {
+  return disk.bus === 'LOOP';
+}

@@ -109,8 +109,8 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   // The disks are read while the image is inspected.
   const disksRead = listDisks({ allowLoop: input.allowVirtual, ...(onlyDevices === undefined ? {} : { onlyDevices }) });
   disksRead.catch(() => undefined);
-  void disksRead.then(() => traceStartup('cli', 'plan: disks listed'), () => undefined);
-  traceStartup('cli', 'plan: list-disks loaded');
+  void disksRead.then(() => traceStartup('plan', 'disks listed'), () => undefined);
+  traceStartup('plan', 'list-disks loaded');
 
   const inspected = input.prepared ?? (await inspectPinned(input, reviewedHex !== '' ? reviewedHex : expectedHex, services));
   const actualHex = parseExpectedHash(inspected.layout.imageHash);
@@ -122,7 +122,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
   }
 
   const { layout, source } = inspected;
-  traceStartup('cli', 'plan: inspected');
+  traceStartup('plan', 'inspected');
   const findDisksHolding = services.findDisksHolding ?? (await import('../disk/find-disks-holding.ts')).findDisksHolding;
   const context: EligibilityContext = {
     requiredBytes: layout.disk.sizeBytes,
@@ -132,7 +132,7 @@ export async function planFlash(input: PlanFlashInput, services: PlanFlashServic
     unmountConsent: input.unmount,
     allowVirtual: input.allowVirtual,
   };
-  traceStartup('cli', 'plan: eligibility context');
+  traceStartup('plan', 'eligibility context');
   const disks = await disksRead;
   const identityOf = services.identityOf ?? readDiskIdentity;
   const choice = input.targets;

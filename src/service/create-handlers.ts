@@ -14,7 +14,7 @@ import { CacheStore } from '../cache/cache-store.ts';
 import type { FlashCacheRequest } from '../model/flash-request.ts';
 import { invokingUser } from '../util/invoking-user.ts';
 import type { AppInfo, AppMode, CachedImage, CacheListResult, DisksListRequest, FlashStartRequest, HandlerTable, InspectResult } from '../ipc/contract.ts';
-import type { DiskCandidate, DiskInfo } from '../model/disk-info.ts';
+import { isLoopDisk, type DiskCandidate, type DiskInfo } from '../model/disk-info.ts';
 import type { FlashProgress, FlashReport } from '../model/flash-progress.ts';
 import { flashRequestForAll, planFlash } from '../pipeline/plan-flash.ts';
 import { AutoFlashStation } from './auto-flash-station.ts';
@@ -103,11 +103,9 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     });
     return listing;
   };
-  // The rule listDisks applies without allowLoop (src/disk/list-disks.ts).
-  const isVirtual = (disk: DiskInfo): boolean => disk.bus === 'LOOP';
   const list = async (allowVirtual: boolean): Promise<DiskInfo[]> => {
     const all = await listAll();
-    return allowVirtual && allowLoop ? all : all.filter((disk) => !isVirtual(disk));
+    return allowVirtual && allowLoop ? all : all.filter((disk) => !isLoopDisk(disk));
   };
   let station: AutoFlashStation | null = null;
   const watcher = new DiskWatcher({
@@ -263,7 +261,7 @@ export function createHandlers(options: HandlerOptions): HandlerRuntime {
     'disks:list': evaluate,
     'disks:hidden': async () => {
       if (!allowLoop) return { virtualCount: 0 };
-      return { virtualCount: (await listAll()).filter(isVirtual).length };
+      return { virtualCount: (await listAll()).filter(isLoopDisk).length };
     },
     'flash:start': startFlash,
     'flash:cancel': async ({ jobId }) => {
